@@ -1,0 +1,145 @@
+"""The ``krefeld-data`` command line: the stages of the flow as verbs.
+
+On failure it prints one line on stderr and exits 1 (no traceback unless ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from krefeld_data import __version__
+from krefeld_data.errors import KrefeldDataError
+
+log = logging.getLogger("krefeld_data")
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from krefeld_data.catalog import describe_sources
+
+    print(describe_sources())
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from krefeld_data.fetching import fetch_cli
+
+    return fetch_cli(codes=args.codes, database=args.db, refresh=args.refresh, keep_going=args.keep_going)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from krefeld_data.genesis.search import search_cli
+
+    return search_cli(args.pattern, database=args.db)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from krefeld_data.importer import import_file
+
+    failures = 0
+    for name in args.files:
+        try:
+            for item in import_file(Path(name), table=args.table, database=args.db):
+                snap = item.result.snapshot
+                state = "stored" if item.result.created else "already stored"
+                print(f"{name}: {state} as {snap.provenance.source}/{snap.provenance.table} "
+                      f"({item.kind}) -> {snap.path}")
+        except KrefeldDataError as exc:
+            failures += 1
+            print(f"{name}: not imported: {exc}", file=sys.stderr)
+    if failures:
+        print(f"{failures} of {len(args.files)} files not imported", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from krefeld_data.build import build_cli
+
+    return build_cli(force=args.force, partial=args.partial, stories=args.stories)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from krefeld_data.samples import demo_cli
+
+    return demo_cli(force=args.force)
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from krefeld_data.store import RawStore
+
+    store = RawStore()
+    checked, problems = store.verify()
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    print(f"{checked} stored files checked in {store.root}: "
+          f"{'all intact' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="krefeld-data",
+        description="Official German statistics for data journalism: fetch, clean, chart, publish.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], text: str):
+        cmd = sub.add_parser(name, help=text, description=text)
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    add("sources", _cmd_sources, "what the stories need and where each table is stored")
+    fetch = add("fetch", _cmd_fetch, "fetch all story data, or the tables named")
+    fetch.add_argument("codes", nargs="*", metavar="CODE", help="table codes (default: all)")
+    fetch.add_argument("--db", help="database: destatis, regio, nrw, zensus, eurostat")
+    fetch.add_argument("--refresh", action="store_true", help="ask the service for newer data")
+    fetch.add_argument("--keep-going", action="store_true", help="exit 0 even if some fail")
+    search = add("search", _cmd_search, "search a GENESIS catalogue for tables")
+    search.add_argument("pattern", help="selection pattern, e.g. '12411*'")
+    search.add_argument("--db", default="regio", help="database (default: regio)")
+    imp = add("import", _cmd_import, "register files downloaded from a statistics office")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--table", help="table code, when the file does not carry it")
+    imp.add_argument("--db", help="database key, when the file does not tell it")
+    build = add("build", _cmd_build, "clean the data, run the story notebooks, export HTML")
+    build.add_argument("stories", nargs="*", metavar="STORY", help="story names (default: all)")
+    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build.add_argument("--partial", action="store_true",
+                       help="build the stories whose data is there; list what is missing")
+    demo = add("demo", _cmd_demo, "build the pages from the package's sample data (offline)")
+    demo.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    add("verify", _cmd_verify, "check every raw file against its checksum")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.quiet:
+        import os
+
+        os.environ["TQDM_DISABLE"] = "1"
+    try:
+        return args.handler(args)
+    except KrefeldDataError as exc:
+        if args.debug:
+            raise
+        print(f"krefeld-data {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"krefeld-data {args.command}: interrupted; nothing half-written was kept",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""One place for paths and settings: environment first, then the user config file.
+
+The user config file (``~/.config/krefeld-data/config.toml``, or the file named by
+``KREFELD_DATA_CONFIG``) holds the same keys as the environment, e.g.::
+
+    KREFELD_DATA_GENESIS_REGIO_TOKEN = "..."
+
+Because it may hold credentials, we refuse to read it while others can read it.
+Credentials are returned as :class:`Secret`, whose ``repr`` and ``str`` never show them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from krefeld_data.databases import EUROSTAT, GENESIS_DATABASES, get_database
+from krefeld_data.errors import ConfigError, CredentialsMissing
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_ENV = "KREFELD_DATA_CONFIG"
+DATA_DIR_ENV = "KREFELD_DATA_DIR"
+REPORTS_DIR_ENV = "KREFELD_DATA_REPORTS_DIR"
+POLL_ENV = "KREFELD_DATA_GENESIS_POLL_SECONDS"
+
+
+class Secret(str):
+    """A credential: usable as a string, never printed by repr/format in logs or errors."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+def user_config_path() -> Path:
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "krefeld-data" / "config.toml"
+
+
+@lru_cache(maxsize=8)
+def _read_user_config(path: Path, mtime_ns: int) -> dict[str, str]:
+    del mtime_ns  # part of the cache key only: an edited file is read again
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"the config file {path} can be read by other users; it may hold credentials. "
+            f"Run: chmod 600 {path}"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        # The decoder's message can quote the offending line, which may hold a password.
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise ConfigError(f"the config file {path} is not valid TOML{where}") from None
+    return {str(k): str(v) for k, v in data.items() if not isinstance(v, dict)}
+
+
+def setting(name: str, default: str | None = None) -> str | None:
+    """A setting from the environment, else the user config file, else ``default``."""
+    value = os.environ.get(name)
+    if value not in (None, ""):
+        return value
+    path = user_config_path()
+    if path.is_file():
+        value = _read_user_config(path, path.stat().st_mtime_ns).get(name)
+        if value not in (None, ""):
+            return value
+    return default
+
+
+def data_dir() -> Path:
+    """Root holding ``raw/`` and ``processed/`` (``KREFELD_DATA_DIR``, default ``data/``)."""
+    return Path(setting(DATA_DIR_ENV) or PROJECT_ROOT / "data").expanduser().resolve()
+
+
+def raw_dir() -> Path:
+    return data_dir() / "raw"
+
+
+def processed_dir() -> Path:
+    return data_dir() / "processed"
+
+
+def reports_dir() -> Path:
+    return Path(setting(REPORTS_DIR_ENV) or PROJECT_ROOT / "reports").expanduser().resolve()
+
+
+def notebooks_dir() -> Path:
+    return PROJECT_ROOT / "notebooks"
+
+
+def poll_seconds() -> float:
+    raw = setting(POLL_ENV, "5")
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except ValueError:
+        raise ConfigError(f"{POLL_ENV} must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{POLL_ENV} must not be negative, got {raw!r}")
+    return value
+
+
+def genesis_url(db_key: str) -> str:
+    db = get_database(db_key)
+    if db.key not in GENESIS_DATABASES:
+        raise ConfigError(f"{db_key!r} is not a GENESIS database")
+    url = setting(f"{db.env_prefix}_URL") or db.default_url
+    return url if url.endswith("/") else url + "/"
+
+
+def eurostat_url() -> str:
+    url = setting("KREFELD_DATA_EUROSTAT_URL") or EUROSTAT.default_url
+    return url if url.endswith("/") else url + "/"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What goes into the ``username``/``password`` headers of a GENESIS request."""
+
+    username: Secret
+    password: Secret
+    is_token: bool
+
+    def __repr__(self) -> str:
+        return f"Credentials(is_token={self.is_token})"
+
+
+def genesis_credentials(db_key: str, *, required: bool = True) -> Credentials | None:
+    """Token, or user and password, for one GENESIS database.
+
+    A token travels in ``username`` with an empty ``password`` (the 2020 API's rule).
+    """
+    db = get_database(db_key)
+    prefix = db.env_prefix
+    token = setting(f"{prefix}_TOKEN")
+    user = setting(f"{prefix}_USER")
+    password = setting(f"{prefix}_PASSWORD")
+    if user and password:
+        return Credentials(Secret(user), Secret(password), is_token=False)
+    if token:
+        return Credentials(Secret(token), Secret(""), is_token=True)
+    if not required:
+        return None
+    if user and not password:
+        raise CredentialsMissing(f"{prefix}_USER is set but {prefix}_PASSWORD is not")
+    raise CredentialsMissing(missing_credentials_message(db_key))
+
+
+def missing_credentials_message(db_key: str) -> str:
+    """The one next step for a database without credentials."""
+    db = get_database(db_key)
+    return (
+        f"{db.label} needs a free account: register at {db.registration_url}, then set "
+        f"{db.env_prefix}_TOKEN=<your token> in the environment or in {user_config_path()} "
+        f"(chmod 600)"
+    )

@@ -1,0 +1,97 @@
+"""The provenance record kept beside every raw file: where the bytes came from, and when.
+
+It is the single source of chart source lines, page methodology boxes and the
+"Beispieldaten" mark, so it must be complete and must never hold a credential.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from krefeld_data.databases import citation, get_database
+from krefeld_data.errors import StoreError
+
+ORIGINS = ("api", "manual-import", "sample", "test")
+SAMPLE_MARK = "Beispieldaten – keine echten Zahlen"
+
+# Query fields that may hold a credential; they are never recorded.
+SECRET_FIELDS = frozenset({"username", "password", "token", "user", "pass", "passwort"})
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def scrub_query(query: dict[str, Any]) -> dict[str, Any]:
+    """Drop credential fields from a query before it is written anywhere."""
+    return {k: v for k, v in query.items() if k.lower() not in SECRET_FIELDS}
+
+
+@dataclass
+class Provenance:
+    source: str  # database key: destatis, regio, nrw, zensus, eurostat, manual
+    table: str
+    origin: str  # api, manual-import, sample, test
+    retrieved_at: str  # ISO 8601, UTC
+    url: str = ""
+    query: dict[str, Any] = field(default_factory=dict)
+    content_type: str = ""
+    producer: str = ""
+    database: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    citation: str = ""
+    stand: str | None = None  # the data's own "as of" date, where the service says it
+    metadata: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    original_filename: str = ""
+    # filled in by the store
+    file: str = ""
+    sha256: str = ""
+    size: int = 0
+    package_version: str = ""
+
+    def __post_init__(self) -> None:
+        if self.origin not in ORIGINS:
+            raise StoreError(f"unknown origin {self.origin!r}; expected one of {ORIGINS}")
+        self.query = scrub_query(self.query)
+        db = get_database(self.source)
+        self.producer = self.producer or db.producer
+        self.database = self.database or db.label
+        self.licence = self.licence or db.licence
+        self.licence_url = self.licence_url or db.licence_url
+        if not self.citation:
+            self.citation = citation(db, self.table, self.accessed_date, self.stand)
+
+    @property
+    def accessed_date(self) -> str:
+        """Access date in German form, as the citation wants it (25.11.2026)."""
+        return datetime.fromisoformat(self.retrieved_at).strftime("%d.%m.%Y")
+
+    @property
+    def is_sample(self) -> bool:
+        return self.origin in ("sample", "test")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - known
+        if unknown or not {"source", "table", "origin", "retrieved_at"} <= set(data):
+            raise StoreError(f"not a provenance record (unexpected keys {sorted(unknown)})")
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, text: str, where: str = "") -> Provenance:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"provenance record {where} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise StoreError(f"provenance record {where} is not a JSON object")
+        return cls.from_dict(data)

@@ -1,0 +1,100 @@
+"""`krefeld-data import`: real files land in the store under the right table code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from krefeld_data.cli import main
+from krefeld_data.errors import KrefeldDataError
+from krefeld_data.importer import import_file
+from krefeld_data.store import RawStore
+
+# Real sample prefix -> (table code, database) the importer must detect.
+EXPECTED_TABLES = {
+    "01_": ("12411-01-01-4", "regio"),
+    "02_": ("12411-01-01-4", "manual"),
+    "03_": ("12411-01-01-4", "regio"),
+    "04_": ("12411-01-01-4", "manual"),
+    "05_": ("12531-0043", "destatis"),
+    "06_": ("12531-0043", "manual"),
+    "07_": ("1000A-2022", "manual"),
+    "08_": ("12511-01-01-4", "regio"),
+    "09_": ("12411-03-03-4", "regio"),
+    "10_": ("12111-07-01-4", "regio"),
+    "11_": ("12411-01-01-4", "regio"),
+    "12_": ("une_rt_m", "eurostat"),
+    "13_": ("une_rt_m", "eurostat"),
+    "14_": ("une_rt_m", "eurostat"),
+    "15_": ("une_rt_m", "eurostat"),
+    "16_": ("nama_10_gdp", "eurostat"),
+    "17_": ("sts_inpr_m", "eurostat"),
+    "18_": ("ds-059358", "eurostat"),
+    "19_": ("ds-059358", "eurostat"),
+    "31_": ("nama_gdp_c", "eurostat"),
+    "34_": ("une_rt_m", "eurostat"),
+}
+# Status answers, error bodies and other files are refused with a message naming why.
+NOT_TABLES = {
+    "20_": "Eurostat error", "21_": "Eurostat error", "22_": "Eurostat error",
+    "23_": "GENESIS status", "24_": "GENESIS status", "25_": "GENESIS status",
+    "26_": "GENESIS status", "27_": "without a German data response",
+    "28_": "without a German data response", "29_": "code -1", "30_": "code 104",
+    "32_": "binary content", "33_": "not a GENESIS table", "35_": "JSON, but neither",
+    "36_": "not a GENESIS table",
+}
+
+
+def _sample(real_samples: Path, prefix: str) -> Path:
+    matches = sorted(real_samples.glob(f"{prefix}*"))
+    if not matches:
+        pytest.skip(f"{prefix}* not in real samples")
+    return matches[0]
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_TABLES))
+def test_import_detects_table_code(real_samples: Path, prefix: str, tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    results = import_file(_sample(real_samples, prefix), store=store)
+    table, source = EXPECTED_TABLES[prefix]
+    assert [(r.result.snapshot.provenance.table, r.result.snapshot.provenance.source)
+            for r in results] == [(table, source)]
+    prov = results[0].result.snapshot.provenance
+    assert prov.origin == "manual-import"
+    assert results[0].result.snapshot.read_bytes()  # checksum verifies
+
+
+@pytest.mark.parametrize("prefix", sorted(NOT_TABLES))
+def test_import_refuses_non_tables(real_samples: Path, prefix: str, tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    with pytest.raises(KrefeldDataError, match=NOT_TABLES[prefix]):
+        import_file(_sample(real_samples, prefix), store=store)
+    assert store.snapshots() == []
+
+
+def test_cassette_import_keeps_recording_date_and_metadata(real_samples: Path, tmp_path: Path):
+    store = RawStore(tmp_path / "raw")
+    (result,) = import_file(_sample(real_samples, "01_"), store=store)
+    prov = result.result.snapshot.provenance
+    assert prov.retrieved_at.startswith("2026-03-10")
+    assert prov.url == "https://www.regionalstatistik.de/genesisws/rest/2020/data/tablefile"
+    assert prov.query["language"] == "de" and "username" not in prov.query
+    assert prov.metadata.get("Code") == "12411-01-01-4"
+
+
+def test_import_same_file_twice_stores_once(real_samples: Path, tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    path = _sample(real_samples, "08_")
+    first = import_file(path, store=store)[0].result
+    second = import_file(path, store=store)[0].result
+    assert first.created and not second.created
+    assert len(store.snapshots()) == 1
+
+
+def test_cli_import_without_code_asks_for_table(tmp_path: Path, capsys) -> None:
+    odd = tmp_path / "download.csv"
+    odd.write_text("statistics_code;statistics_label;value\n12411;x;1\n", encoding="utf-8")
+    assert main(["import", str(odd)]) == 1
+    assert "--table CODE" in capsys.readouterr().err
+    assert main(["import", str(odd), "--table", "12411-01-01-4"]) == 0
