@@ -1,0 +1,76 @@
+"""``read_table``: any supported file into the tidy schema (see :mod:`krefeld_data.schema`).
+
+Format detection lives in :mod:`krefeld_data.formats`; each format has a module here with
+``parse(payload: Payload, where: str) -> pandas.DataFrame``. Parsing makes no judgement:
+no region cleaning, no dropping, no filling.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from krefeld_data import formats
+from krefeld_data.errors import KrefeldDataError, ParseError
+
+PARSERS = {
+    formats.FFCSV: "krefeld_data.parse.ffcsv",
+    formats.FFCSV_OLD: "krefeld_data.parse.ffcsv_old",
+    formats.CLASSIC: "krefeld_data.parse.classic",
+    formats.JSONSTAT: "krefeld_data.parse.jsonstat",
+    formats.JSONSTAT_LEGACY: "krefeld_data.parse.jsonstat",
+    formats.EUROSTAT_TSV: "krefeld_data.parse.eurostat_tsv",
+}
+
+
+def _load(source: Any) -> tuple[bytes, str, Any]:
+    """Bytes, a name for messages, and the snapshot (if the source came from the store)."""
+    from krefeld_data.store import Snapshot
+
+    if isinstance(source, Snapshot):
+        return source.read_bytes(), str(source.path), source
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), "<bytes>", None
+    if isinstance(source, str | Path):
+        path = Path(source)
+        snapshot = _snapshot_for(path)
+        if snapshot is not None:
+            return snapshot.read_bytes(), str(path), snapshot
+        try:
+            return path.read_bytes(), str(path), None
+        except OSError as exc:
+            raise KrefeldDataError(f"cannot read {path}: {exc.strerror}") from None
+    raise KrefeldDataError(f"read_table needs a path, bytes or a snapshot, not {type(source).__name__}")
+
+
+def _snapshot_for(path: Path):
+    """A file inside the raw store is read with its provenance (and checksum check)."""
+    from krefeld_data.provenance import Provenance
+    from krefeld_data.store import SIDECAR_SUFFIX, Snapshot
+
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return None
+    return Snapshot(path, Provenance.from_json(sidecar.read_text(encoding="utf-8"), str(sidecar)))
+
+
+def read_table(source: Any) -> pd.DataFrame:
+    """Parse ``source`` (path, bytes or :class:`~krefeld_data.store.Snapshot`) into a tidy frame.
+
+    The provenance record is in ``df.attrs["provenance"]`` (a dict) when the file came
+    from the raw store; ``df.attrs["format"]`` names the detected format.
+    """
+    data, where, snapshot = _load(source)
+    payload = formats.sniff(data, where)
+    module_name = PARSERS.get(payload.kind)
+    if module_name is None:
+        raise ParseError(f"{where}: {payload.kind} holds no table to read")
+    module = importlib.import_module(module_name)
+    frame = module.parse(payload, where)
+    frame.attrs["format"] = payload.kind
+    if snapshot is not None:
+        frame.attrs["provenance"] = snapshot.provenance.to_dict()
+    return frame
