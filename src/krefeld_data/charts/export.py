@@ -1,0 +1,61 @@
+"""Static images (PNG, SVG, PDF) for print and social media, via kaleido and Debian's chromium.
+
+kaleido 1.x drives a Chrome it finds on the machine; we point it at Debian's ``chromium``
+through ``BROWSER_PATH`` and never let it download one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from krefeld_data.errors import KrefeldDataError
+
+FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
+
+
+class ExportError(KrefeldDataError):
+    """A chart could not be written as an image."""
+
+
+def browser_path() -> str:
+    """The browser kaleido uses: ``BROWSER_PATH`` if set, else Debian's chromium."""
+    configured = os.environ.get("BROWSER_PATH")
+    if configured:
+        if not Path(configured).is_file():
+            raise ExportError(f"BROWSER_PATH points at {configured}, which does not exist; "
+                              f"install chromium (apt-get install chromium) or fix BROWSER_PATH")
+        return configured
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        raise ExportError(
+            "static chart export needs a Chromium browser and none was found; install Debian's "
+            "package (apt-get install chromium) or set BROWSER_PATH; we never download one"
+        )
+    os.environ["BROWSER_PATH"] = found
+    return found
+
+
+def export_static(
+    fig: go.Figure, path: str | Path, *, width: int = 800, height: int | None = None, scale: float = 2
+) -> Path:
+    """Write ``fig`` to ``path``; the format follows the file extension (png, svg, pdf)."""
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".")
+    fmt = "jpeg" if fmt == "jpg" else fmt
+    if fmt not in FORMATS:
+        raise ExportError(f"cannot export a chart as {target.name}: use one of {', '.join(FORMATS)}")
+    browser_path()
+    height = height or int(fig.layout.height or 480)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fig.write_image(str(target), format=fmt, width=width, height=height, scale=scale)
+    except KrefeldDataError:
+        raise
+    except Exception as exc:  # kaleido raises plain errors; say which chart and file failed
+        title = (fig.layout.meta or {}).get("title", "") if isinstance(fig.layout.meta, dict) else ""
+        raise ExportError(f"could not export chart {title!r} to {target.name}: {exc}") from None
+    return target

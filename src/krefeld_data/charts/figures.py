@@ -1,0 +1,441 @@
+"""The charts the stories need, each a ``plotly.graph_objects.Figure`` in the house look.
+
+Every helper takes the frame it draws, a title that states the finding, and optionally a
+subtitle; the source line, the sample mark and the alt text are generated, never typed.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from krefeld_data.charts.alt_text import describe_figure
+from krefeld_data.charts.source_line import collect_provenance, is_sample, source_line
+from krefeld_data.charts.theme import (
+    MUTED_COLOUR,
+    OKABE_ITO,
+    SEPARATORS,
+    TEMPLATE_NAME,
+    colour_for,
+    format_number,
+    register,
+)
+from krefeld_data.errors import KrefeldDataError
+from krefeld_data.provenance import SAMPLE_MARK
+
+CENSUS_YEARS = (1987, 2011, 2022)
+SEX_COLOURS = ("#0072B2", "#E69F00")  # left and right half of a pyramid
+TITLE_WIDTH = 60
+SOURCE_WIDTH = 110
+
+register()
+
+
+class ChartDataError(KrefeldDataError):
+    """A chart was asked to draw columns its frame does not have."""
+
+
+def short_region_name(name: str) -> str:
+    """``Krefeld, kreisfreie Stadt`` -> ``Krefeld``: the legend has no room for the type."""
+    return str(name).split(",")[0].strip()
+
+
+def _require_columns(df: pd.DataFrame, columns: Iterable[str | None], chart: str) -> None:
+    missing = [c for c in columns if c and c not in df.columns]
+    if missing:
+        raise ChartDataError(
+            f"{chart}: the frame has no column(s) {missing}; it has {list(df.columns)}"
+        )
+
+
+def _wrap(text: str, width: int) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+
+
+def _series_names(df: pd.DataFrame, key: str, label: str | None) -> dict[Any, str]:
+    if label and label in df.columns:
+        pairs = df[[key, label]].drop_duplicates(subset=key)
+        return {k: short_region_name(v) for k, v in zip(pairs[key], pairs[label], strict=True)}
+    return {k: str(k) for k in df[key].drop_duplicates()}
+
+
+def _unit_of(df: pd.DataFrame, unit: str | None) -> str:
+    if unit is not None:
+        return unit
+    if "unit" in df.columns and df["unit"].nunique() == 1:
+        return str(df["unit"].iloc[0])
+    return ""
+
+
+def _unit_suffix(unit: str) -> str:
+    if unit in ("", "Anzahl"):
+        return ""
+    return " %" if unit in ("Prozent", "%") else f" {unit}"
+
+
+def _columns_note(df: pd.DataFrame, used: Iterable[str | None]) -> list[str]:
+    return [c for c in dict.fromkeys(used) if c and c in df.columns]
+
+
+def finish(
+    fig: go.Figure,
+    *,
+    kind: str,
+    title: str,
+    subtitle: str | None,
+    sources: Any,
+    alt: str | None,
+    unit: str = "",
+    derived: bool = True,
+    columns: Sequence[str] = (),
+    extra_meta: Mapping[str, Any] | None = None,
+) -> go.Figure:
+    """Title, source line, sample mark and alt text: what every chart of ours carries."""
+    records = collect_provenance(sources)
+    line = source_line(records, derived=derived)
+    sample = is_sample(records)
+    title_text, subtitle_text = _wrap(title, TITLE_WIDTH), _wrap(subtitle or "", 80)
+    title_lines = title_text.count("<br>") + 1
+    subtitle_lines = subtitle_text.count("<br>") + 1 if subtitle_text else 0
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        separators=SEPARATORS,  # set on the figure too, not only in the template
+        title={"text": title_text, "subtitle": {"text": subtitle_text}, "automargin": False,
+               "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}},
+    )
+    # Room above the plot for title, subtitle and the legend that sits between them and it.
+    top = 30 + 24 * title_lines + 20 * subtitle_lines + (34 if fig.layout.showlegend is not False else 0)
+    lines = _wrap(line, SOURCE_WIDTH).count("<br>") + 1
+    fig.add_annotation(
+        name="kd-source", text=_wrap(line, SOURCE_WIDTH), showarrow=False, align="left",
+        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-44,
+        font={"size": 11, "color": MUTED_COLOUR},
+    )
+    fig.update_layout(margin={"b": 52 + 14 * lines, "t": top})
+    if sample:
+        # On the chart itself: a screenshot of a sample chart must not pass for real numbers.
+        fig.add_annotation(
+            name="kd-sample", text=SAMPLE_MARK, showarrow=False, xref="paper", yref="paper",
+            x=0.5, y=0.5, textangle=-18, opacity=0.35,
+            font={"size": 26, "color": "#B00020"},
+        )
+    meta = {
+        "kind": kind, "title": title, "subtitle": subtitle or "", "source_line": line,
+        "sources": records, "sample": sample, "unit": unit, "columns": list(columns),
+        **(extra_meta or {}),
+    }
+    fig.update_layout(meta=meta)
+    set_alt(fig, alt)
+    return fig
+
+
+def set_alt(fig: go.Figure, alt: str | None = None) -> go.Figure:
+    """Set the alt text: the author's words if given, else a description of the data."""
+    meta = dict(fig.layout.meta or {})
+    if alt:
+        meta["alt_override"] = True
+    if alt or not meta.get("alt_override"):
+        meta["alt"] = alt or ""
+        fig.update_layout(meta=meta)
+        if not alt:
+            meta["alt"] = describe_figure(fig)
+    fig.update_layout(meta=meta)
+    return fig
+
+
+def _break_labels(breaks: Iterable[int] | Mapping[int, str]) -> dict[int, str]:
+    if isinstance(breaks, Mapping):
+        return {int(k): str(v) for k, v in breaks.items()}
+    return {int(y): (f"Zensus {y}" if y in CENSUS_YEARS else f"Bruch {y}") for y in breaks}
+
+
+def line_over_time(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    x: str = "year",
+    y: str = "value",
+    series: str = "region_code",
+    label: str | None = "region_name",
+    breaks: Iterable[int] | Mapping[int, str] = (),
+    split_at_breaks: bool = True,
+    y_title: str | None = None,
+    value_format: str = ",d",
+    unit: str | None = None,
+    sources: Any = None,
+    alt: str | None = None,
+    derived: bool = True,
+) -> go.Figure:
+    """One line per series over years; gaps stay gaps and census breaks are marked.
+
+    A census break (the first year on a new census basis) gets a dashed line between that
+    year and the one before, and by default the line is not drawn across it: the values on
+    either side rest on different counts.
+    """
+    _require_columns(df, [x, y, series, label], "line_over_time")
+    unit = _unit_of(df, unit)
+    break_labels = _break_labels(breaks)
+    yearly = pd.api.types.is_integer_dtype(df[x]) or pd.api.types.is_float_dtype(df[x])
+    fig = go.Figure()
+    names = _series_names(df, series, label)
+    all_years = sorted(int(v) for v in df[x].dropna().unique()) if yearly else []
+    for key, part in df.groupby(series, sort=False, observed=True):
+        part = part.sort_values(x)
+        if yearly:
+            # Reindex on every year so a missing year shows as a gap, not a straight line.
+            values = part.groupby(part[x].astype(int))[y].sum(min_count=1)
+            full = range(all_years[0], all_years[-1] + 1)
+            values = values.reindex(full)
+            xs: list[Any] = list(full)
+            ys: list[Any] = [None if pd.isna(v) else float(v) for v in values]
+            if split_at_breaks:
+                for year in sorted(break_labels, reverse=True):
+                    if year in xs and xs.index(year) > 0:
+                        position = xs.index(year)
+                        xs.insert(position, year - 0.5)
+                        ys.insert(position, None)
+        else:
+            xs = list(part[x])
+            ys = [None if pd.isna(v) else float(v) for v in part[y]]
+        colour = colour_for(key) if series == "region_code" else None
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, name=names.get(key, str(key)), mode="lines+markers", connectgaps=False,
+            line={"width": 3 if key == "05114" else 2, "color": colour},
+            marker={"size": 5, "color": colour},
+            hovertemplate=(
+                f"<b>%{{fullData.name}}</b><br>%{{x{':d' if yearly else '|%d.%m.%Y'}}}: "
+                f"%{{y:{value_format}}}{_unit_suffix(unit)}<extra></extra>"
+            ),
+        ))
+    for year, text in break_labels.items():
+        position = year - 0.5 if yearly else year
+        fig.add_vline(x=position, line={"dash": "dash", "width": 1, "color": MUTED_COLOUR})
+        fig.add_annotation(
+            x=position, y=1, yref="paper", yanchor="bottom", text=text, showarrow=False,
+            font={"size": 11, "color": MUTED_COLOUR}, xanchor="left", xshift=2,
+        )
+    if yearly:
+        fig.update_xaxes(tickformat="d", hoverformat="d", dtick=_year_step(all_years))
+    else:
+        fig.update_xaxes(tickformat="%d.%m.%Y", hoverformat="%d.%m.%Y")
+    fig.update_yaxes(tickformat=value_format, title={"text": y_title or ""})
+    return finish(
+        fig, kind="line", title=title, subtitle=subtitle, sources=sources if sources is not None else df,
+        alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [x, series, label, y]),
+        extra_meta={"breaks": sorted(break_labels)},
+    )
+
+
+def _year_step(years: list[int]) -> int:
+    span = (years[-1] - years[0]) if years else 0
+    return 1 if span <= 8 else 2 if span <= 16 else 5
+
+
+def compare_cities(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    value: str = "value",
+    city: str = "region_code",
+    label: str | None = "region_name",
+    group: str | None = None,
+    small_multiples: bool = False,
+    value_title: str | None = None,
+    value_format: str = ",d",
+    unit: str | None = None,
+    sources: Any = None,
+    alt: str | None = None,
+    derived: bool = True,
+) -> go.Figure:
+    """Cities side by side: one bar each, bars grouped by ``group``, or one panel per city."""
+    _require_columns(df, [value, city, label, group], "compare_cities")
+    unit = _unit_of(df, unit)
+    names = _series_names(df, city, label)
+    suffix = _unit_suffix(unit)
+    if group is None:
+        ordered = df.sort_values(value, ascending=True)
+        keys = list(ordered[city])
+        fig = go.Figure(go.Bar(
+            x=[float(v) for v in ordered[value]], y=[names[k] for k in keys], orientation="h",
+            marker={"color": [colour_for(k) for k in keys]}, name="",
+            texttemplate=f"%{{x:{value_format}}}{suffix}", textposition="auto",
+            hovertemplate=f"<b>%{{y}}</b>: %{{x:{value_format}}}{suffix}<extra></extra>",
+        ))
+        fig.update_layout(showlegend=False, height=max(260, 90 + 48 * len(keys)))
+        fig.update_xaxes(tickformat=value_format, title={"text": value_title or ""}, showgrid=True)
+        fig.update_yaxes(showgrid=False, tickformat="")
+        kind = "bars"
+    else:
+        groups = list(dict.fromkeys(df[group]))
+        cities = list(dict.fromkeys(df[city]))
+        if small_multiples:
+            fig = make_subplots(
+                rows=len(cities), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                subplot_titles=[names[c] for c in cities],
+            )
+        else:
+            fig = go.Figure()
+        for row, key in enumerate(cities, start=1):
+            part = df[df[city] == key].set_index(group)[value].reindex(groups)
+            trace = go.Bar(
+                x=groups, y=[None if pd.isna(v) else float(v) for v in part], name=names[key],
+                marker={"color": colour_for(key)},
+                hovertemplate=f"<b>{names[key]}</b><br>%{{x}}: %{{y:{value_format}}}{suffix}<extra></extra>",
+            )
+            if small_multiples:
+                fig.add_trace(trace, row=row, col=1)
+            else:
+                fig.add_trace(trace)
+        if small_multiples:
+            fig.update_layout(showlegend=False, height=max(320, 60 + 170 * len(cities)))
+            fig.update_annotations(font={"size": 13}, xanchor="left", x=0)
+        else:
+            fig.update_layout(barmode="group")
+        fig.update_yaxes(tickformat=value_format, rangemode="tozero")
+        fig.update_yaxes(title={"text": value_title or ""}, row=1, col=1) if small_multiples else \
+            fig.update_yaxes(title={"text": value_title or ""})
+        kind = "small_multiples" if small_multiples else "bars"
+    return finish(
+        fig, kind=kind, title=title, subtitle=subtitle, sources=sources if sources is not None else df,
+        alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [city, label, group, value]),
+    )
+
+
+def _nice_step(limit: float) -> float:
+    if limit <= 0:
+        return 1.0
+    raw = limit / 3
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def population_pyramid(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    age: str = "age",
+    sex: str = "sex",
+    value: str = "value",
+    left: str | None = None,
+    right: str | None = None,
+    value_format: str = ",d",
+    unit: str | None = None,
+    sources: Any = None,
+    alt: str | None = None,
+    derived: bool = True,
+) -> go.Figure:
+    """Age groups bottom to top, one sex to each side; axis labels show absolute values."""
+    _require_columns(df, [age, sex, value], "population_pyramid")
+    unit = _unit_of(df, unit)
+    sexes = list(dict.fromkeys(df[sex]))
+    left = left or (sexes[0] if sexes else "")
+    right = right or next((s for s in sexes if s != left), "")
+    if left not in sexes or right not in sexes:
+        raise ChartDataError(f"population_pyramid: column {sex!r} has {sexes}, not {left!r} and {right!r}")
+    ages = list(dict.fromkeys(df[age]))
+    if isinstance(df[age].dtype, pd.CategoricalDtype):
+        ages = [a for a in df[age].cat.categories if a in set(ages)]
+    suffix = _unit_suffix(unit)
+    fig = go.Figure()
+    largest = 0.0
+    for side, colour, sign in ((left, SEX_COLOURS[0], -1), (right, SEX_COLOURS[1], 1)):
+        values = df[df[sex] == side].groupby(age, observed=True, sort=False)[value].sum().reindex(ages)
+        numbers = [None if pd.isna(v) else float(v) for v in values]
+        largest = max([largest, *(abs(v) for v in numbers if v is not None)])
+        fig.add_trace(go.Bar(
+            y=[str(a) for a in ages], x=[None if v is None else sign * v for v in numbers],
+            customdata=numbers, name=str(side), orientation="h", marker={"color": colour},
+            hovertemplate=f"<b>{side}</b>, %{{y}}: %{{customdata:{value_format}}}{suffix}<extra></extra>",
+        ))
+    step = _nice_step(largest)
+    ticks = [step * i for i in range(-int(largest // step) - 1, int(largest // step) + 2)]
+    decimals = 0 if float(step).is_integer() else 1
+    fig.update_layout(barmode="relative", bargap=0.08)
+    fig.update_xaxes(
+        tickvals=ticks, ticktext=[format_number(abs(t), decimals) for t in ticks],
+        range=[-largest * 1.08, largest * 1.08], showgrid=True,
+    )
+    fig.update_yaxes(showgrid=False, tickformat="", rangemode="normal", type="category")
+    return finish(
+        fig, kind="pyramid", title=title, subtitle=subtitle, sources=sources if sources is not None else df,
+        alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [age, sex, value]),
+    )
+
+
+def stacked_share(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    category: str = "region_code",
+    part: str = "staag",
+    value: str = "value",
+    label: str | None = "region_name",
+    colours: Mapping[str, str] | None = None,
+    sources: Any = None,
+    alt: str | None = None,
+    derived: bool = True,
+) -> go.Figure:
+    """One 100 % bar per category, split into the shares of its parts."""
+    _require_columns(df, [category, part, value], "stacked_share")
+    names = (_series_names(df, category, label) if label and label in df.columns
+             else {k: str(k) for k in df[category].drop_duplicates()})
+    totals = df.groupby(category, observed=True, sort=False)[value].transform("sum")
+    shares = df.assign(_share=(df[value] / totals * 100).where(totals > 0))
+    parts = list(dict.fromkeys(df[part]))
+    categories = list(dict.fromkeys(df[category]))
+    fig = go.Figure()
+    for index, piece in enumerate(parts):
+        rows = shares[shares[part] == piece].set_index(category).reindex(categories)
+        colour = (colours or {}).get(str(piece), OKABE_ITO[(index + 4) % len(OKABE_ITO)])
+        fig.add_trace(go.Bar(
+            y=[names[c] for c in categories], x=[None if pd.isna(v) else float(v) for v in rows["_share"]],
+            customdata=[None if pd.isna(v) else float(v) for v in rows[value]],
+            name=str(piece), orientation="h", marker={"color": colour},
+            texttemplate="%{x:,.0f} %", textposition="inside", insidetextanchor="middle",
+            hovertemplate=f"<b>%{{y}}</b><br>{piece}: %{{x:,.1f}} % (%{{customdata:,d}})<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack", height=max(260, 120 + 52 * len(categories)))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",d", showgrid=True)
+    fig.update_yaxes(showgrid=False, tickformat="", autorange="reversed", rangemode="normal")
+    return finish(
+        fig, kind="stacked_share", title=title, subtitle=subtitle,
+        sources=sources if sources is not None else df, alt=alt, unit="Prozent", derived=derived,
+        columns=_columns_note(df, [category, label, part, value]),
+    )
+
+
+def highlight_value(
+    fig: go.Figure,
+    *,
+    x: Any,
+    y: float,
+    text: str | None = None,
+    value_format_decimals: int = 0,
+    ax: int = -40,
+    ay: int = -40,
+) -> go.Figure:
+    """Point at one value with an annotation; the alt text names it too."""
+    meta = dict(fig.layout.meta or {})
+    suffix = _unit_suffix(meta.get("unit", ""))
+    label = text or f"{format_number(float(y), value_format_decimals)}{suffix}"
+    horizontal = bool(fig.data) and getattr(fig.data[0], "orientation", None) == "h"
+    point = {"x": y, "y": x} if horizontal else {"x": x, "y": y}
+    fig.add_annotation(
+        **point, text=f"<b>{label}</b>", showarrow=True, arrowhead=0, arrowwidth=1.5,
+        arrowcolor="#222222", ax=ax, ay=ay, font={"size": 14}, bgcolor="rgba(255,255,255,0.85)",
+        name="kd-highlight",
+    )
+    x_text = str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
+    meta["highlight"] = f"{label} ({x_text})" if text is None else f"{label}"
+    fig.update_layout(meta=meta)
+    return set_alt(fig)
