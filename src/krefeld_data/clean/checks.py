@@ -1,0 +1,62 @@
+"""Checks every cleaned frame passes before it becomes a processed dataset.
+
+Sum checks against published totals live in :mod:`krefeld_data.clean.hierarchy`; these are
+the structural ones: the schema columns are there, region codes are strings, and no value is
+published twice for the same cell (which would double-count in any sum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from krefeld_data.errors import DataCheckError
+from krefeld_data.schema import LEADING, STATUSES, TRAILING, variable_columns
+
+
+def _where(df: pd.DataFrame) -> str:
+    if "table" in df.columns and len(df):
+        return ", ".join(sorted(str(t) for t in df["table"].dropna().unique()))
+    return "frame"
+
+
+def check_schema(df: pd.DataFrame) -> None:
+    """The tidy schema's columns exist, region codes are strings, statuses are known."""
+    missing = [c for c in LEADING + TRAILING if c not in df.columns]
+    if missing:
+        raise DataCheckError(f"{_where(df)}: columns {missing} of the tidy schema are missing")
+    codes = df["region_code"].dropna()
+    not_text = codes[~codes.map(lambda c: isinstance(c, str))]
+    if len(not_text):
+        raise DataCheckError(
+            f"{_where(df)}: region codes must be strings (leading zeros matter); found "
+            f"{type(not_text.iloc[0]).__name__} {not_text.iloc[0]!r}"
+        )
+    unknown = set(df["status"].astype(str).unique()) - set(STATUSES) - {"nan"}
+    if unknown:
+        raise DataCheckError(f"{_where(df)}: unknown status values {sorted(unknown)}")
+
+
+def default_cell_keys(df: pd.DataFrame) -> list[str]:
+    """The columns that identify one published cell of a tidy frame."""
+    region = "region_key" if "region_key" in df.columns else "region_code"
+    keys = [c for c in ("table", region, "year", "date", "measure") if c in df.columns]
+    for var in variable_columns(df):
+        if var in ("census_basis", "region", "region_key", "source_table", "source_snapshot"):
+            continue
+        keys.append(f"{var}_code" if f"{var}_code" in df.columns else var)
+    return keys
+
+
+def check_unique(df: pd.DataFrame, keys: Sequence[str] | None = None) -> None:
+    """Every cell appears once; a duplicate would be counted twice in any sum."""
+    keys = list(keys) if keys is not None else default_cell_keys(df)
+    dup = df.duplicated(subset=keys, keep=False)
+    if dup.any():
+        first = df[dup].iloc[0]
+        where = ", ".join(f"{k}={first[k]}" for k in keys)
+        raise DataCheckError(
+            f"{_where(df)}: {int(dup.sum())} rows share their keys with another row (first: {where}); "
+            f"splice overlapping publications with clean.splice instead of stacking them"
+        )
