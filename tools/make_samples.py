@@ -276,7 +276,7 @@ def population_by_nationality_age(model: PopulationModel) -> bytes:
                             f"ALTX20;Altersgruppen (unter 3 bis 90 u. m.);{age_code};{age_label};"
                             f"{value};Anzahl;BEVSTD;Bevölkerungsstand"
                         )
-    return ffcsv_text([ffcsv_header(3), *rows])
+    return ffcsv_text([ffcsv_header(4), *rows])
 
 
 STATUS_LABELS = {
@@ -309,7 +309,7 @@ def protection_seekers(model: PopulationModel, rng: random.Random) -> bytes:
 
     Leaves are rounded to multiples of 5 like the published figures; the published parents
     (AK-1 = AK-2 + AK-5, AK-2 = AK-3 + AK-4) are sums of leaves here, so they add up exactly.
-    ``Ohne Schutzstatus`` holds the ``ausreisepflichtig`` categories plus others not shown.
+    ``Ohne Schutzstatus`` (rejected) = geduldet + latent + vollziehbar ausreisepflichtig.
     """
     rows = []
     for region in CITIES:
@@ -320,23 +320,22 @@ def protection_seekers(model: PopulationModel, rng: random.Random) -> bytes:
                 people = total * weight * rng.uniform(0.7, 1.3)
                 if st_code == "ST166":  # Ukrainians: temporary protection outside the asylum procedure
                     leaves = {"SCHUTZST-OF": 0.01, "SCHUTZST-AK-3": 0.01, "SCHUTZST-AK-4": 0.95,
-                              "SCHUTZST-AK-5": 0.01, "AUSRPFL-G": 0.005, "AUSRPFL-L": 0.0,
-                              "AUSRPFL-V": 0.0, "X-REST": 0.015}
+                              "SCHUTZST-AK-5": 0.01, "AUSRPFL-G": 0.02, "AUSRPFL-L": 0.0,
+                              "AUSRPFL-V": 0.0}
                 else:
                     leaves = {"SCHUTZST-OF": rng.uniform(0.03, 0.15),
                               "SCHUTZST-AK-3": rng.uniform(0.3, 0.5),
                               "SCHUTZST-AK-4": rng.uniform(0.1, 0.25),
                               "SCHUTZST-AK-5": rng.uniform(0.05, 0.2),
                               "AUSRPFL-G": rng.uniform(0.02, 0.1), "AUSRPFL-L": rng.uniform(0.0, 0.01),
-                              "AUSRPFL-V": rng.uniform(0.0, 0.01), "X-REST": rng.uniform(0.0, 0.03)}
+                              "AUSRPFL-V": rng.uniform(0.0, 0.01)}
                 norm = sum(leaves.values())
                 for sex_code, sex_label, sex_share in (("GESM", "männlich", 0.6), ("GESW", "weiblich", 0.4)):
                     cell = {k: round5(people * v / norm * sex_share * rng.uniform(0.9, 1.1))
                             for k, v in leaves.items()}
                     cell["SCHUTZST-AK-2"] = cell["SCHUTZST-AK-3"] + cell["SCHUTZST-AK-4"]
                     cell["SCHUTZST-AK-1"] = cell["SCHUTZST-AK-2"] + cell["SCHUTZST-AK-5"]
-                    cell["SCHUTZST-X"] = (cell["AUSRPFL-G"] + cell["AUSRPFL-L"] + cell["AUSRPFL-V"]
-                                          + cell["X-REST"])
+                    cell["SCHUTZST-X"] = cell["AUSRPFL-G"] + cell["AUSRPFL-L"] + cell["AUSRPFL-V"]
                     for status, status_label in STATUS_LABELS.items():
                         value = cell[status]
                         if value == 0:
