@@ -1,0 +1,108 @@
+"""GENESIS flat file CSV (``ffcsv``), current layout: one row per value, English header.
+
+Header: ``statistics_code;statistics_label;time_code;time_label;time;`` then four columns per
+classifying variable (``N_variable_code``, ``N_variable_label``, ``N_variable_attribute_code``,
+``N_variable_attribute_label``), then ``value;value_unit;value_variable_code;
+value_variable_label`` and, with ``quality=on``, ``value_q``. Totals have an empty attribute
+code and the label ``Insgesamt``. Read with pyarrow (dictionary-encoded columns), no row loops.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pandas as pd
+import pyarrow as pa
+
+from krefeld_data.errors import ParseError
+from krefeld_data.formats import Payload
+from krefeld_data.parse import common
+
+log = logging.getLogger(__name__)
+
+FIXED = ["statistics_code", "statistics_label", "time_code", "time_label", "time"]
+VALUE = ["value", "value_unit", "value_variable_code", "value_variable_label"]
+QUALITY = "value_q"
+VARIABLE_COLUMN = re.compile(r"^(\d+)_variable_(code|label|attribute_code|attribute_label)$")
+GROUP = ("code", "label", "attribute_code", "attribute_label")
+
+
+def parse(payload: Payload, where: str) -> pd.DataFrame:
+    """The tidy frame of a current-layout flat file."""
+    header = common.header_fields(payload.text)
+    columns = _check_header(header, where)
+    types = [pa.string() if name == "value" else common.DICT for name in header]
+    table = common.read_semicolon_csv(payload, where, types)
+    if table.num_rows == 0:
+        log.warning("%s: the flat file has a header but no data rows", where)
+        return common.empty_frame(payload.table_code)
+    col = {name: table.column(columns[name]) for name in columns}
+    cats = {name: common.categorical(col[name]) for name in columns if name != "value"}
+    _reject_repeated_header(cats["statistics_code"], where)
+
+    positions = sorted({int(m.group(1)) for name in header if (m := VARIABLE_COLUMN.match(name))})
+    groups = [tuple(cats[f"{p}_variable_{part}"] for part in GROUP) for p in positions]
+    variables, region = common.build_variables(groups, where)
+    values, status = common.parse_values(
+        col["value"], where, lambda i: f"line {i + 2}", common.NUMBER_COMMA_OR_POINT
+    )
+    year, date = common.parse_times(common.strip_labels(cats["time"]), where)
+    statistics = common.single_value(cats["statistics_code"], "the statistics code", where)
+    n = table.num_rows
+    return common.tidy_frame(
+        n=n,
+        table=payload.table_code or statistics,
+        region_code=region.codes if region else "",
+        region_name=region.labels if region else "",
+        year=year,
+        date=date,
+        variables=variables,
+        measure=cats["value_variable_code"],
+        measure_label=cats["value_variable_label"],
+        unit=cats["value_unit"],
+        value=values,
+        status=status,
+        quality=common.quality_column(cats.get(QUALITY), n),
+        where=where,
+        attrs={
+            "statistics": statistics,
+            "statistics_label": ", ".join(common.distinct_values(cats["statistics_label"])),
+            "region_variable": region.code if region else "",
+            "time_code": ", ".join(common.distinct_values(cats["time_code"])),
+        },
+    )
+
+
+def _check_header(header: list[str], where: str) -> dict[str, int]:
+    """Column positions by name; a damaged or unexpected header is a clear error."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name in seen:
+            raise ParseError(f"{where}: the header names the column {name!r} twice")
+        seen[name] = index
+    missing = [name for name in FIXED + VALUE if name not in seen]
+    if missing:
+        raise ParseError(f"{where}: flat-file header lacks {', '.join(missing)}")
+    groups: dict[str, set[str]] = {}
+    for name in header:
+        if m := VARIABLE_COLUMN.match(name):
+            groups.setdefault(m.group(1), set()).add(m.group(2))
+    for position, parts in groups.items():
+        if parts != set(GROUP):
+            lacking = ", ".join(f"{position}_variable_{p}" for p in GROUP if p not in parts)
+            raise ParseError(f"{where}: flat-file header lacks {lacking}")
+    known = set(FIXED + VALUE + [QUALITY])
+    extra = [n for n in header if n not in known and not VARIABLE_COLUMN.match(n)]
+    if extra:
+        raise ParseError(f"{where}: flat-file header has unknown columns {', '.join(extra[:5])}")
+    return seen
+
+
+def _reject_repeated_header(statistics: pd.Categorical, where: str) -> None:
+    """Concatenated downloads repeat the header inside the data: say so, with the line."""
+    for label in ("statistics_code", "Statistik_Code"):
+        if label in statistics.categories:
+            code = list(statistics.categories).index(label)
+            row = int((statistics.codes == code).argmax())
+            raise ParseError(f"{where}: line {row + 2} repeats the header row (two files joined?)")
