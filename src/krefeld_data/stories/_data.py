@@ -30,8 +30,11 @@ def fetch_hint(table: str) -> str:
     return f"`krefeld-data fetch {table} --db {db}` or `krefeld-data import FILE`"
 
 
-def load(table: str, store: RawStore | None = None) -> pd.DataFrame:
-    """The latest snapshot of ``table``, parsed, with ``region_key`` and ``region`` columns."""
+def load(table: str, store: RawStore | None = None, *, german_regions: bool = True) -> pd.DataFrame:
+    """The latest snapshot of ``table``, parsed, with ``region_key`` and ``region`` columns.
+
+    ``german_regions=False`` for sources with other region codes (Eurostat's ``DE``).
+    """
     store = store or RawStore()
     snapshot = store.latest(table)
     if snapshot is None:
@@ -40,7 +43,7 @@ def load(table: str, store: RawStore | None = None) -> pd.DataFrame:
         )
     frame = read_table(snapshot)
     provenance = frame.attrs.get("provenance") or snapshot.provenance.to_dict()
-    if "region_code" in frame.columns and frame["region_code"].notna().any():
+    if german_regions and "region_code" in frame.columns and frame["region_code"].notna().any():
         frame = normalise_regions(frame)
     frame.attrs["sources"] = [provenance]
     return frame
