@@ -192,7 +192,8 @@ def _column_meaning(column: str, df: pd.DataFrame, column_docs: Mapping[str, str
         var = column.removesuffix("_code")
         return f"Ausprägungscode von {var} (leer = Insgesamt)"
     if column in variable_columns(df):
-        name = labels.get(column) if isinstance(labels, dict) else None
+        entry = labels.get(column) if isinstance(labels, dict) else None
+        name = entry.get("label") if isinstance(entry, dict) else entry
         what = f" ({name})" if name else ""
         return f"Ausprägung des Merkmals {column.upper()}{what}, wie veröffentlicht"
     return "(ohne Beschreibung)"

@@ -152,7 +152,12 @@ def attribute_codes(df: pd.DataFrame, var: str) -> pd.Series:
     codes = df[code_col].astype(object) if code_col in df.columns else pd.Series(pd.NA, index=df.index)
     codes = codes.where(codes.notna() & (codes.astype(str) != ""), None)
     is_total = codes.isna() & (labels.astype(str).str.strip().str.lower() == TOTAL_LABEL.lower())
-    result = codes.where(codes.notna(), labels)
+    fallback = labels
+    if var in HIERARCHIES:  # a declared tree knows the code of each published label
+        by_label = {_label_key(label): code for code, label in HIERARCHIES[var].labels().items()}
+        known = labels.map(lambda label: by_label.get(_label_key(label)))
+        fallback = known.where(known.notna(), labels)
+    result = codes.where(codes.notna(), fallback)
     result = result.where(~is_total, TOTAL_CODE)
     missing = result.isna()
     if missing.any():
@@ -160,6 +165,10 @@ def attribute_codes(df: pd.DataFrame, var: str) -> pd.Series:
             f"{_tables(df)}: {int(missing.sum())} rows have neither a code nor a label for {var}"
         )
     return result.astype(str)
+
+
+def _label_key(label: object) -> str:
+    return " ".join(str(label).split()).lower()
 
 
 def hierarchy_for(df: pd.DataFrame, var: str) -> Hierarchy:

@@ -4,13 +4,14 @@ Population by sex, for example, comes as a classic CSV for 1995–2015 and as ff
 years, under the same or a different table code. :func:`splice` stacks such frames into one
 series with one row per region, year and attribute:
 
-- rows are matched on keys, never on labels: the region by :func:`region_key` (so ``05114``,
+- rows are matched on keys, never on labels: the region by its registry key (so ``05114``,
   ``05114000`` and ``051140000000`` meet), each classifying variable by its attribute code
   (``""`` for the total; a format without codes, the classic CSV, borrows the code that the
   other frames give the same label);
 - where publications overlap, the newest wins. "Newest" is the data's own ``stand`` where the
-  provenance or parser recorded one, else the time the file was retrieved; frames with neither
-  rank by their position in the list (later wins);
+  provenance or parser recorded one, else the time the file was retrieved, else the latest
+  reference date in the frame (see :func:`publication_date`); ties rank by position in the
+  list (later wins);
 - each row keeps where it came from: ``source_table`` and ``source_snapshot`` (the raw file);
 - overlapping values that disagree are revisions, which is normal: they are counted, logged
   and listed in ``attrs["splice"]``, never hidden;
@@ -39,12 +40,20 @@ MAX_LISTED_REVISIONS = 50
 
 
 def publication_date(frame: pd.DataFrame) -> datetime | None:
-    """When the figures in ``frame`` were published: ``stand``, else retrieval time, else None."""
+    """When the figures in ``frame`` were published, as well as we can tell.
+
+    The data's own ``stand`` (provenance or parser), else the retrieval time, else the latest
+    reference date in the data (a publication cannot precede its own figures), else None.
+    """
     provenance = frame.attrs.get("provenance") or {}
     for candidate in (provenance.get("stand"), frame.attrs.get("stand"), provenance.get("retrieved_at")):
         parsed = _parse_date(candidate)
         if parsed is not None:
             return parsed
+    if "date" in frame.columns and frame["date"].notna().any():
+        return pd.Timestamp(frame["date"].max()).to_pydatetime().replace(tzinfo=None)
+    if "year" in frame.columns and frame["year"].notna().any():
+        return datetime(int(frame["year"].max()), 12, 31)
     return None
 
 
@@ -126,18 +135,21 @@ def splice(
         key=lambda item: (publication_date(item[1]) or datetime.min, item[0]),
     )
     if any(publication_date(f) is None for f in frames):
-        log.info("splice: %d of %d frames carry no stand or retrieval date; they rank by position",
+        log.info("splice: %d of %d frames carry no date at all; they rank by position",
                  sum(publication_date(f) is None for f in frames), len(frames))
     parts = []
     sources: list[dict[str, Any]] = []
     for rank, (_, frame) in enumerate(ranked):
         provenance = frame.attrs.get("provenance") or {}
         part = frame.copy()
-        part["region_key"] = (
-            part["region_key"].astype(str) if "region_key" in part.columns
-            else part["region_code"].astype(str).map(region_key)
-        )
-        part["source_table"] = part["table"].astype(str)
+        if "region_key" in part.columns:
+            part["region_key"] = part["region_key"].astype(str)
+        else:
+            codes = part["region_code"].astype(str)
+            part["region_key"] = codes.map({c: region_key(c) for c in codes.unique()})
+        # The provenance names the table as requested (12411-01-01-4); ffcsv only says 12411.
+        table = provenance.get("table")
+        part["source_table"] = str(table) if table else part["table"].astype(str)
         part["source_snapshot"] = str(provenance.get("file", ""))
         for var in variables:
             part[f"_key_{var}"] = _variable_key(part, var, label_to_code[var])
@@ -156,9 +168,10 @@ def splice(
     result = stacked.drop_duplicates(subset=key_columns, keep="first")
     newest_name = result.drop_duplicates("region_key").set_index("region_key")["region_name"]
     result = result.assign(region_name=result["region_key"].map(newest_name))
+    order = [c for c in ["region_key", "year", *key_columns] if c in result.columns]
+    result = result.sort_values(list(dict.fromkeys(order)), kind="stable")
     result = result.drop(columns=[c for c in result.columns if c.startswith("_")])
-    result = _tidy_types(result, variables)
-    result = result.sort_values(["region_key", "year"], kind="stable").reset_index(drop=True)
+    result = _tidy_types(result, variables).reset_index(drop=True)
     result.attrs = {"sources": sources[::-1], "splice": report}
     log.info("splice: %d rows from %d frames; %d values published more than once, %d revised",
              len(result), len(frames), report["overlapping_values"], report["revisions"])
