@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from krefeld_data import config
+from krefeld_data.clean.census import BASES
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.provenance import SAMPLE_MARK
 from krefeld_data.schema import variable_columns
@@ -212,6 +213,8 @@ def data_dictionary(name: str, df: pd.DataFrame, description: str,
         f"- Zeilen: {len(df)}; Spalten: {len(df.columns)}",
         f"- Dateien: `{name}.parquet`, `{name}.csv` (Semikolon, Dezimalkomma, UTF-8 mit BOM, "
         f"Datum als JJJJ-MM-TT)",
+        "- Excel: die Spalte `region_code` beim Import als Text einlesen, sonst gehen führende "
+        "Nullen verloren (05114 wird 5114)",
         f"- Erstellt: {datetime.now(UTC):%d.%m.%Y %H:%M} UTC",
         "",
         "## Spalten",
@@ -240,8 +243,15 @@ def data_dictionary(name: str, df: pd.DataFrame, description: str,
         if source.get("origin") in ("sample", "test"):
             parts.append(f"**{SAMPLE_MARK}**")
         lines.append("- " + "; ".join(_md_cell(p) for p in parts if p))
+    splice_report = df.attrs.get("splice")
+    if isinstance(splice_report, dict) and splice_report.get("overlapping_values"):
+        lines += ["", "## Zusammengeführte Veröffentlichungen", "",
+                  f"{splice_report['overlapping_values']} Werte wurden mehrfach veröffentlicht; "
+                  f"es gilt jeweils die neueste Veröffentlichung (Spalten source_table, "
+                  f"source_snapshot). Davon wurden {splice_report.get('revisions', 0)} revidiert."]
     if "census_basis" in df.columns:
-        bases = sorted({str(b) for b in df["census_basis"].dropna().unique() if str(b)})
+        present = {str(b) for b in df["census_basis"].dropna().unique()}
+        bases = [b for b in BASES if b and b in present]
         if bases:
             lines += ["", "## Hinweis: Zensusbrüche", "", CENSUS_CAVEAT,
                       f"Enthaltene Grundlagen: {', '.join(bases)}."]
