@@ -102,7 +102,8 @@ def age_weights(rng: random.Random, young: bool) -> list[float]:
 
 def split(rng: random.Random, total: int, weights: list[float]) -> list[int]:
     """Integers that add up to ``total``, roughly proportional to ``weights``."""
-    raw = [total * w for w in weights]
+    weight_sum = sum(weights)
+    raw = [total * w / weight_sum for w in weights]
     parts = [int(x) for x in raw]
     rest = total - sum(parts)
     order = sorted(range(len(raw)), key=lambda i: (raw[i] - parts[i], rng.random()), reverse=True)

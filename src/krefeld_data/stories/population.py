@@ -102,7 +102,7 @@ def migration_background_2011(
     age = _data.find_variable(frame, "unter 10 Jahre")
     frame = _data.only_totals(frame, [age])
     value = _data.numeric_value(frame)
-    label = _cell_labels(frame)
+    label = _cell_labels(frame, age)
     parts = {
         "total": label.str.fullmatch(r"(insgesamt\|?)*"),
         "foreign": label.str.contains("ausländer", regex=False),
@@ -131,13 +131,12 @@ def migration_background_2011(
     return _data.finish(_data.order_regions(result, keys), raw)
 
 
-def _cell_labels(frame: pd.DataFrame) -> pd.Series:
+def _cell_labels(frame: pd.DataFrame, age: str) -> pd.Series:
     """All classifying labels of a row but the age, joined with ``|`` (lower case).
 
     The census table stacks nationality and migration background in one header, so a cell is
     known by its labels together (e.g. ``deutsche|personen mit migrationshintergrund``).
     """
-    age = _data.find_variable(frame, "unter 10 Jahre")
     variables = [v for v in _data.classifying(frame) if v != age]
     if not variables:
         return frame["measure_label"].astype(str).str.lower()
