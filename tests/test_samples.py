@@ -1,0 +1,158 @@
+"""Sample data: real formats, invented numbers, stored as ``origin: sample``, never mixed in."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from krefeld_data import catalog, formats
+from krefeld_data.provenance import SAMPLE_MARK
+from krefeld_data.samples import FILES_DIR, SAMPLE_FILES, SAMPLE_NOTE, demo_cli, install_samples, sample_path
+from krefeld_data.store import RawStore
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+read_table = pytest.importorskip("krefeld_data.parse").read_table
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_samples", PROJECT_ROOT / "tools" / "make_samples.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_samples"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[str, pd.DataFrame]:
+    return {s.table: read_table(FILES_DIR / s.name) for s in SAMPLE_FILES}
+
+
+def test_every_catalog_table_has_a_sample_marked_in_its_name():
+    tables = {s.table for s in SAMPLE_FILES}
+    assert tables == set(catalog.SOURCE_TABLES)
+    for sample in SAMPLE_FILES:
+        assert sample.name.startswith("SAMPLE_")
+        assert sample.table in sample.name
+        assert sample.source == catalog.SOURCE_TABLES[sample.table].database
+    assert "keine echten Zahlen" in (FILES_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def test_committed_files_are_what_the_generator_writes():
+    built = _generator().build()
+    assert set(built) == {s.name for s in SAMPLE_FILES}
+    for name, content in built.items():
+        assert (FILES_DIR / name).read_bytes() == content, f"{name} differs: run tools/make_samples.py"
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda s: s.table)
+def test_sample_is_detected_as_its_table_and_parses(sample, parsed):
+    payload = formats.sniff((FILES_DIR / sample.name).read_bytes(), sample.name)
+    expected_kind = formats.JSONSTAT if sample.name.endswith(".json") else (
+        formats.CLASSIC if sample.table.startswith(("12511", "12111")) else formats.FFCSV
+    )
+    assert payload.kind == expected_kind
+    if payload.table_code:
+        assert payload.table_code.lower() == sample.table.lower()
+    frame = parsed[sample.table]
+    assert len(frame) > 0
+    assert frame["value"].notna().sum() > 0.9 * len(frame) - 30
+
+
+def test_encodings_and_byte_order_marks_are_the_offices():
+    ffcsv = [s for s in SAMPLE_FILES if s.table in ("12411-01-01-4", "1000A-2022")]
+    for sample in ffcsv:
+        assert (FILES_DIR / sample.name).read_bytes().startswith(b"\xef\xbb\xbf")
+    for table in ("12511-04-01-4", "12511-01-01-4"):
+        raw = sample_path(table).read_bytes()
+        assert "ü".encode("latin-1") in raw and "ü".encode() not in raw  # Latin-1, not UTF-8
+
+
+def test_each_genesis_special_value_and_eurostat_flag_occurs(parsed):
+    statuses = set()
+    for frame in parsed.values():
+        statuses |= set(frame["status"].astype(str))
+    assert {"zero", "unknown", "later", "not_meaningful", "unreliable"} <= statuses
+    eurostat = parsed["migr_asyappctza"]
+    assert {"p", "e"} <= set(eurostat["quality"].astype(str))
+    census = parsed["1000A-2022"]
+    assert set(census["quality"].astype(str)) == {"e", ""}
+    assert (census.loc[census["status"] == "zero", "quality"].astype(str) == "").all()
+
+
+def test_population_tables_agree_with_each_other(parsed):
+    by_sex = parsed["12411-01-01-4"]
+    detail = parsed["12411-03-03-4"]
+    totals = detail[(detail["ges_code"] == "") & (detail["nat_code"] == "") & (detail["altx20_code"] == "")]
+    merged = totals.merge(
+        by_sex[by_sex["ges_code"] == ""], on=["region_code", "date"], suffixes=("_detail", "_sex")
+    )
+    assert len(merged) == len(totals) > 0
+    assert (merged["value_detail"] == merged["value_sex"]).all()
+    # the two census breaks show as falls in the series of every region
+    krefeld = by_sex[(by_sex["region_code"] == "05114") & (by_sex["ges_code"] == "")].set_index("year")
+    assert krefeld.loc[2011, "value"] < krefeld.loc[2010, "value"]
+    assert krefeld.loc[2022, "value"] < krefeld.loc[2021, "value"]
+
+
+def test_protection_seekers_are_multiples_of_five_with_the_real_codes(parsed):
+    frame = parsed["12531-0043"]
+    assert (frame["value"] % 5 == 0).all()
+    assert {"SCHUTZST-AK-1", "SCHUTZST-AK-2", "SCHUTZST-OF", "SCHUTZST-X", "AUSRPFL-G"} <= set(
+        frame["schst2_code"].astype(str)
+    )
+    assert "" not in set(frame["ges_code"].astype(str))  # compress=true: no total rows
+
+
+def test_census_2022_sample_has_kreise_as_12_digit_ars(parsed):
+    codes = set(parsed["1000A-2022"]["region_code"].astype(str))
+    assert {"051140000000", "051110000000", "051240000000", "083110000000", "DG", "05"} <= codes
+
+
+def test_install_stores_every_file_once_with_origin_sample(tmp_path):
+    store = RawStore(tmp_path / "raw")
+    first = install_samples(store)
+    assert len(first) == len(SAMPLE_FILES)
+    for snapshot in first:
+        assert snapshot.provenance.origin == "sample"
+        assert snapshot.provenance.is_sample
+        assert snapshot.provenance.note == SAMPLE_NOTE
+        assert SAMPLE_MARK in snapshot.provenance.note
+        assert snapshot.read_bytes() == (FILES_DIR / snapshot.provenance.original_filename).read_bytes()
+    assert install_samples(store) == []
+    assert len(store.snapshots()) == len(SAMPLE_FILES)
+    checked, problems = store.verify()
+    assert checked == len(SAMPLE_FILES) and problems == []
+
+
+def test_read_table_from_the_store_carries_the_sample_provenance(tmp_path):
+    store = RawStore(tmp_path / "raw")
+    install_samples(store)
+    frame = read_table(store.require("12411-01-01-4"))
+    assert frame.attrs["provenance"]["origin"] == "sample"
+
+
+def test_demo_installs_into_its_own_folder_and_builds_there(tmp_path, monkeypatch, isolated_env, capsys):
+    demo_root = tmp_path / "demo"
+    monkeypatch.setenv("KREFELD_DATA_DEMO_DIR", str(demo_root))
+    seen = {}
+
+    def fake_build_cli(*, force, partial, stories):
+        import os
+
+        seen.update(data=os.environ["KREFELD_DATA_DIR"], reports=os.environ["KREFELD_DATA_REPORTS_DIR"],
+                    force=force, partial=partial, stories=stories)
+        return 0
+
+    monkeypatch.setitem(sys.modules, "krefeld_data.build", types.SimpleNamespace(build_cli=fake_build_cli))
+    assert demo_cli(force=True) == 0
+    assert seen["data"] == str(demo_root / "data")
+    assert seen["reports"].endswith("demo")
+    assert seen["force"] is True and seen["partial"] is False and seen["stories"] == []
+    assert len(RawStore(demo_root / "data" / "raw").snapshots()) == len(SAMPLE_FILES)
+    assert not (isolated_env / "raw").exists()  # the real data folder stays untouched
+    assert "index.html" in capsys.readouterr().out
