@@ -350,46 +350,46 @@ def split_status(raw: str | None) -> tuple[str, str]:
 
 
 def _interpret(values: Sequence[Any], statuses: Sequence[str | None]):
-    """Numbers, statuses, quality flags per cell, plus a count of values published as text."""
+    """Numbers, statuses, quality flags per cell, plus a count of values published as text.
+
+    Plain numbers without a flag (nearly all cells) are converted in one go; only the others
+    are looked at one by one.
+    """
     n = len(values)
-    number = np.full(n, np.nan)
+    number = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
+    flagged = np.fromiter((raw is not None for raw in statuses), dtype=bool, count=n)
     status = np.zeros(n, dtype=np.int8)  # index into STATUSES; 0 = a number
-    quality: list[str] = [""] * n
+    quality = np.full(n, "", dtype=object)
     texts: dict[str, int] = {}
-    unknown = STATUSES.index("unknown")
-    confidential = STATUSES.index("confidential")
-    not_meaningful = STATUSES.index("not_meaningful")
-    for i, (value, raw) in enumerate(zip(values, statuses, strict=True)):
-        observation, conf = split_status(raw)
+    for i in np.flatnonzero(np.isnan(number) | flagged):
+        observation, conf = split_status(statuses[i])
+        quality[i] = observation
+        value = values[i]
         missing_flag = ""
-        if isinstance(value, bool):
-            value = str(value)
-        if isinstance(value, int | float):
-            number[i] = float(value)
-        elif isinstance(value, str):
+        if isinstance(value, str):
             match = _MISSING_TEXT.match(value.strip())
-            parsed = _float(value)
             if match:
                 missing_flag = match.group(1)
-            elif parsed is not None:
-                number[i] = parsed
-            else:
+            elif _float(value) is None:
                 texts[value] = texts.get(value, 0) + 1
                 missing_flag = "z"
-        quality[i] = observation
         if np.isnan(number[i]):
-            flags = observation + conf + missing_flag
-            if "C" in conf or "C" in missing_flag or "c" in flags:
-                status[i] = confidential
-            elif "z" in flags:
-                status[i] = not_meaningful
-            else:
-                status[i] = unknown
+            status[i] = _missing_status(observation + missing_flag, conf + missing_flag)
     status_cat = pd.Categorical.from_codes(status, categories=STATUSES)
     quality_cat = pd.Categorical(quality)
     if "" not in quality_cat.categories:
         quality_cat = quality_cat.add_categories([""])
     return number, status_cat, quality_cat, texts
+
+
+def _missing_status(flags: str, confidentiality: str) -> int:
+    """What a cell without a number means: confidential (C, or the old API's c), not meaningful
+    (z, or a text in place of the number), else unknown (':')."""
+    if "C" in confidentiality or "c" in flags:
+        return STATUSES.index("confidential")
+    if "z" in flags:
+        return STATUSES.index("not_meaningful")
+    return STATUSES.index("unknown")
 
 
 def _float(text: str) -> float | None:
