@@ -14,6 +14,7 @@ body cut off with a connection reset or a plain close.
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import struct
@@ -97,6 +98,11 @@ class Route:
         return reply
 
 
+@functools.lru_cache(maxsize=8)
+def _load_cassette(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 class ReplayServer:
     """Start with ``with ReplayServer() as server:``; ``server.url('/regio/...')`` gives a base URL."""
 
@@ -125,7 +131,7 @@ class ReplayServer:
         Exchanges are served in recorded order per (path, matching fields). ``max_polls``
         keeps only that many of a run of identical "not ready yet" answers.
         """
-        data = yaml.safe_load(cassette.read_text(encoding="utf-8"))
+        data = _load_cassette(cassette)
         grouped: dict[tuple[str, tuple[tuple[str, str], ...]], list[Reply]] = {}
         for item in data["interactions"]:
             request, response = item["request"], item["response"]
@@ -134,6 +140,8 @@ class ReplayServer:
             body = request.get("body") or ""
             form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
             form.update({k: v[0] for k, v in parse_qs(uri.query, keep_blank_values=True).items()})
+            if not path.endswith("data/tablefile"):
+                form.pop("job", None)  # other services ignore it; pystatis just sends it everywhere
             key = (path, tuple((k, form[k]) for k in MATCH_FIELDS if k in form))
             raw = response["body"].get("string", b"")
             payload = raw if isinstance(raw, bytes) else raw.encode("utf-8")

@@ -6,7 +6,7 @@ import logging
 import socket
 
 import pytest
-from replay_server import Reply, ReplayServer
+from replay_server import ReplayServer, Reply
 
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.http import (
@@ -70,7 +70,7 @@ def test_body_cut_off_mid_transfer_is_retried(server: ReplayServer, fault: str) 
 
 def test_body_cut_off_every_time_fails_clearly(server: ReplayServer) -> None:
     server.add("/x", Reply(200, BODY, "text/csv", fault="reset_mid_body"), method="GET", repeat=True)
-    with pytest.raises(ServiceUnavailable, match="test service: .* failed 3 times"):
+    with pytest.raises(ServiceUnavailable, match=r"test service: .* failed 3 times"):
         _get(server)
 
 
@@ -79,7 +79,7 @@ def test_connection_refused_fails_after_the_attempts(monkeypatch: pytest.MonkeyP
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again before the request: nobody listens
-    with pytest.raises(ServiceUnavailable, match="refused|failed"):
+    with pytest.raises(ServiceUnavailable, match=r"refused|failed"):
         request_with_retries(make_session(), "GET", f"http://127.0.0.1:{port}/x", what="nobody",
                              policy=FAST, timeout=(1.0, 1.0))
 

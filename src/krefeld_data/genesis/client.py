@@ -435,7 +435,6 @@ class GenesisClient:
     def resultfile(self, name: str, *, table: str | None = None, **params: Any) -> TableFile:
         """A finished background job's result (``name`` like ``12531-0043_175879554``)."""
         form = self._data_params(name, params)
-        form.pop("job", None)
         table = table or name.rsplit("_", 1)[0]
         result = self._as_table_file(self._post("data/resultfile", form, table=table), form,
                                      "data/resultfile", table, job_result=name)
