@@ -86,6 +86,15 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " und " + parts[-1]
 
 
+def citation(record: dict[str, Any], *, licence: bool = True) -> str:
+    """One record as a full citation, for the sources list of a page's methodology box."""
+    producer = record.get("producer") or "unbekannte Quelle"
+    database = "" if record.get("source") == "manual" else record.get("database") or ""
+    head = f"{producer}, {database}" if database else producer
+    text = f"{head}, Tabelle {_table_part(record)}"
+    return f"{text}, Lizenz {record['licence']}" if licence and record.get("licence") else text
+
+
 def source_line(*items: Any, derived: bool = True, prefix: str = "Quelle") -> str:
     """One line naming every source, grouped by publisher and database.
 

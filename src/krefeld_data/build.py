@@ -1,0 +1,435 @@
+"""``krefeld-data build``: run the story notebooks and export them as reader pages.
+
+Only what changed is rebuilt. A story's inputs are hashed (notebook text, the raw snapshots of
+its tables, the processed datasets, the package version and source); when the hash matches
+the one in ``reports/.build-cache.json`` and the page exists, the notebook is not run again.
+A story whose data is missing fails the build with the next step, or with ``--partial`` is
+listed on the index as not built. A page is replaced only by a complete new page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from krefeld_data import __version__, config
+from krefeld_data.catalog import SOURCE_TABLES, STORIES, Story
+from krefeld_data.errors import KrefeldDataError, MissingDataError
+from krefeld_data.store import RawStore
+
+CACHE_NAME = ".build-cache.json"
+CACHE_VERSION = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+KERNEL_NAME = "python3"  # jupyter_client starts it with this interpreter (sys.executable)
+
+
+class NotebookFailed(KrefeldDataError):
+    """A story notebook raised an error; its old page, if any, is left as it was."""
+
+
+@dataclass
+class StoryResult:
+    slug: str
+    title: str
+    status: str  # built, unchanged, skipped
+    message: str = ""
+    seconds: float = 0.0
+    sample: bool = False
+
+
+@dataclass
+class BuildSummary:
+    reports_dir: Path
+    results: list[StoryResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def index(self) -> Path:
+        return self.reports_dir / "index.html"
+
+    def slugs(self, status: str) -> list[str]:
+        return [r.slug for r in self.results if r.status == status]
+
+    def __str__(self) -> str:
+        counts = {s: len(self.slugs(s)) for s in ("built", "unchanged", "skipped")}
+        text = (f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['skipped']} not built "
+                f"(missing data) in {self.seconds:.1f} s")
+        return text
+
+
+# ---------------------------------------------------------------- what a story needs
+
+def next_step_for(code: str) -> str:
+    """How to get a missing table: the command, plus the account hint where one is needed."""
+    table = SOURCE_TABLES.get(code)
+    database = table.database if table else "DB"
+    step = f"get it with `krefeld-data fetch {code} --db {database}` or `krefeld-data import FILE`"
+    if table is not None and table.needs_account:
+        from krefeld_data.config import genesis_credentials, missing_credentials_message
+
+        try:
+            credentials = genesis_credentials(database, required=False)
+        except KrefeldDataError:
+            credentials = None
+        if credentials is None:
+            step += f" ({missing_credentials_message(database)})"
+    return step
+
+
+def missing_tables(story: Story, store: RawStore) -> list[str]:
+    return [code for code in story.tables if store.latest(code) is None]
+
+
+def _missing_message(story: Story, missing: list[str]) -> str:
+    steps = "; ".join(f"table {code} is not in the raw store: {next_step_for(code)}" for code in missing)
+    return f"story {story.slug}: {steps}"
+
+
+# ---------------------------------------------------------------- content hashes
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_SOURCE_HASH: str | None = None
+
+
+def package_source_hash() -> str:
+    """One hash over the package's code and page templates: a change there rebuilds every page."""
+    global _SOURCE_HASH
+    if _SOURCE_HASH is None:
+        digest = hashlib.sha256()
+        files = sorted([*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "templates").glob("*")])
+        for path in files:
+            if "__pycache__" in path.parts or not path.is_file():
+                continue
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+        _SOURCE_HASH = digest.hexdigest()
+    return _SOURCE_HASH
+
+
+def processed_fingerprint(file_cache: dict[str, list]) -> str:
+    """Hash of the processed datasets, by content; unchanged files are not read again.
+
+    ``file_cache`` maps a path relative to the processed folder to [size, mtime_ns, sha256].
+    """
+    root = config.processed_dir()
+    digest = hashlib.sha256()
+    if not root.is_dir():
+        return digest.hexdigest()
+    seen = set()
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        # The meta sidecar and the dictionary carry write times; the data files are what counts.
+        if path.name.endswith((".meta.json", ".dictionary.md")):
+            continue
+        rel = path.relative_to(root).as_posix()
+        seen.add(rel)
+        stat = path.stat()
+        cached = file_cache.get(rel)
+        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+            sha = cached[2]
+        else:
+            sha = _sha256_bytes(path.read_bytes())
+            file_cache[rel] = [stat.st_size, stat.st_mtime_ns, sha]
+        digest.update(f"{rel}\0{sha}\0".encode())
+    for rel in set(file_cache) - seen:
+        del file_cache[rel]
+    return digest.hexdigest()
+
+
+def story_key(story: Story, notebook: Path, store: RawStore, processed: str) -> str:
+    snapshots = {}
+    for code in story.tables:
+        snap = store.latest(code)
+        prov = snap.provenance if snap else None
+        snapshots[code] = [prov.source, prov.sha256, prov.origin] if prov else None
+    parts = {
+        "notebook": _sha256_bytes(notebook.read_bytes()),
+        "tables": snapshots,
+        "processed": processed,
+        "version": __version__,
+        "code": package_source_hash(),
+        "python": list(sys.version_info[:2]),
+        "title": story.title,
+    }
+    return _sha256_bytes(json.dumps(parts, sort_keys=True).encode())
+
+
+def load_cache(reports: Path) -> dict[str, Any]:
+    path = reports / CACHE_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {"version": CACHE_VERSION, "stories": {}, "processed_files": {}}
+    if data.get("version") != CACHE_VERSION:
+        return {"version": CACHE_VERSION, "stories": {}, "processed_files": {}}
+    data.setdefault("stories", {})
+    data.setdefault("processed_files", {})
+    return data
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- running a notebook
+
+def kernel_environment(record: Path) -> dict[str, str]:
+    """The kernel's environment: our paths, and no credentials (notebooks read the store)."""
+    from krefeld_data.charts.display import RECORD_ENV
+    from krefeld_data.pages import _SECRET_NAMES
+
+    env = {
+        name: value for name, value in os.environ.items()
+        if not (name.startswith("KREFELD_DATA_") and name.endswith(_SECRET_NAMES))
+    }
+    env[config.DATA_DIR_ENV] = str(config.data_dir())
+    env[config.REPORTS_DIR_ENV] = str(config.reports_dir())
+    env[RECORD_ENV] = str(record)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences a debugger warning on stderr
+    return env
+
+
+def read_notebook(path: Path):
+    """The notebook from its jupytext ``.py`` twin (the reviewed text), else the ``.ipynb``."""
+    import jupytext
+    import nbformat
+
+    if not path.is_file():
+        raise MissingDataError(f"notebook {path.name} not found in {path.parent}")
+    if path.suffix == ".ipynb":
+        return nbformat.read(str(path), as_version=4)
+    return jupytext.read(str(path))
+
+
+def _first_error(nb) -> tuple[int, str]:
+    for index, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index, f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+    return 0, ""
+
+
+def execute_notebook(path: Path, record: Path, *, timeout: int = 900):
+    """Run every cell in a fresh kernel with the notebooks folder as working directory."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    from krefeld_data.pages import scrub
+
+    nb = read_notebook(path)
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(
+        nb, kernel_name=KERNEL_NAME, timeout=timeout, allow_errors=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        # The kernel's own stderr (start-up warnings) is noise for the person building.
+        client.execute(env=kernel_environment(record), stderr=subprocess.DEVNULL)
+    except CellExecutionError as exc:
+        cell, message = _first_error(nb)
+        message = message or f"{exc.ename}: {exc.evalue}"
+        raise NotebookFailed(scrub(
+            f"notebook {path.name} failed in cell {cell}: {message}",
+            paths=[path.parent, config.data_dir()],
+        )) from None
+    except (CellTimeoutError, TimeoutError):
+        raise NotebookFailed(f"notebook {path.name} took longer than {timeout} s in one cell") from None
+    except DeadKernelError:
+        raise NotebookFailed(f"notebook {path.name}: the Python kernel died (out of memory?)") from None
+    return nb
+
+
+def _clean_outputs(nb) -> None:
+    """Readers see results only: no stderr (warnings, progress bars), no tracebacks."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = [
+            o for o in cell.get("outputs", [])
+            if o.get("output_type") != "error"
+            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+        ]
+
+
+def notebook_body(nb) -> str:
+    """The notebook as HTML without code: markdown and outputs only (nbconvert, basic template)."""
+    from nbconvert import HTMLExporter
+
+    _clean_outputs(nb)
+    exporter = HTMLExporter(
+        template_name="basic", exclude_input=True, exclude_input_prompt=True,
+        exclude_output_prompt=True, exclude_raw=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _read_records(record: Path) -> list[dict[str, Any]]:
+    if not record.is_file():
+        return []
+    return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def build_story(story: Story, notebook: Path, reports: Path, store: RawStore) -> bool:
+    """Run one story and write its page; returns whether the page shows sample data."""
+    from krefeld_data.pages import german_timestamp, methodology, render_story_page, scrub
+
+    with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
+        record = Path(tmp) / "charts.jsonl"
+        nb = execute_notebook(notebook, record)
+        records = _read_records(record)
+    provenance = [s.provenance.to_dict() for code in story.tables if (s := store.latest(code))]
+    descriptions = {code: t.description for code, t in SOURCE_TABLES.items()}
+    method = methodology(provenance, records, descriptions)
+    sample = method.sample or any(r.get("sample") for r in records)
+    page = render_story_page(
+        title=story.title, body=notebook_body(nb), method=method, sample=sample,
+        built_at=german_timestamp(),
+    )
+    page = scrub(page, paths=[config.data_dir(), reports, notebook.parent, config.PROJECT_ROOT])
+    _write_atomic(reports / f"{story.slug}.html", page)
+    return sample
+
+
+# ---------------------------------------------------------------- the build
+
+def _progress(enabled: bool, text: str) -> None:
+    if enabled and not os.environ.get("TQDM_DISABLE"):
+        print(text, file=sys.stderr, flush=True)
+
+
+def build_reports(
+    stories: Sequence[Story] | None = None,
+    *,
+    notebooks_dir: Path | None = None,
+    reports_dir: Path | None = None,
+    force: bool = False,
+    partial: bool = False,
+    store: RawStore | None = None,
+    index_stories: Sequence[Story] | None = None,
+    progress: bool = True,
+) -> BuildSummary:
+    """Build the pages of ``stories`` (default: all) and the index; returns what happened.
+
+    Without ``partial``, a story whose tables are missing stops the build before any
+    notebook runs; with it, the story is listed on the index with the next step.
+    """
+    from krefeld_data.pages import german_timestamp, render_index, scrub, write_assets
+
+    started = time.perf_counter()
+    stories = list(stories) if stories is not None else list(STORIES)
+    index_stories = list(index_stories) if index_stories is not None else stories
+    notebooks = Path(notebooks_dir) if notebooks_dir else config.notebooks_dir()
+    reports = Path(reports_dir) if reports_dir else config.reports_dir()
+    store = store or RawStore()
+    reports.mkdir(parents=True, exist_ok=True)
+    summary = BuildSummary(reports)
+
+    missing = {s.slug: missing_tables(s, store) for s in stories}
+    if not partial:
+        for story in stories:
+            if missing[story.slug]:
+                raise MissingDataError(
+                    _missing_message(story, missing[story.slug])
+                    + "; or run `krefeld-data build --partial` to build the other stories"
+                )
+
+    cache = load_cache(reports)
+    write_assets(reports)
+    processed = processed_fingerprint(cache["processed_files"])
+    built: list[tuple[Story, Path]] = []
+    try:
+        for number, story in enumerate(stories, start=1):
+            prefix = f"[{number}/{len(stories)}] {story.slug}"
+            entry = cache["stories"].get(story.slug, {})
+            if missing[story.slug]:
+                message = scrub(_missing_message(story, missing[story.slug]), paths=[config.data_dir()])
+                summary.results.append(StoryResult(story.slug, story.title, "skipped", message))
+                entry.update({"status": "skipped", "message": message, "title": story.title})
+                cache["stories"][story.slug] = entry
+                _progress(progress, f"{prefix}: not built, data missing")
+                continue
+            notebook = notebooks / story.notebook
+            if not notebook.is_file():
+                raise MissingDataError(
+                    f"story {story.slug}: notebook {story.notebook} not found in {notebooks}"
+                )
+            key = story_key(story, notebook, store, processed)
+            page = reports / f"{story.slug}.html"
+            if not force and entry.get("key") == key and page.is_file():
+                summary.results.append(StoryResult(story.slug, story.title, "unchanged",
+                                                   sample=bool(entry.get("sample"))))
+                entry.update({"status": "built", "message": ""})
+                _progress(progress, f"{prefix}: unchanged")
+                continue
+            _progress(progress, f"{prefix}: running {story.notebook} …")
+            begun = time.perf_counter()
+            try:
+                sample = build_story(story, notebook, reports, store)
+            except NotebookFailed as exc:
+                raise NotebookFailed(f"story {story.slug}: {exc}") from None
+            seconds = time.perf_counter() - begun
+            summary.results.append(
+                StoryResult(story.slug, story.title, "built", seconds=seconds, sample=sample)
+            )
+            cache["stories"][story.slug] = {
+                "key": key, "status": "built", "message": "", "title": story.title,
+                "built_at": german_timestamp(), "sample": sample, "seconds": round(seconds, 2),
+            }
+            built.append((story, notebook))
+            _progress(progress, f"{prefix}: built in {seconds:.1f} s")
+    finally:
+        if built:
+            # Notebooks may have written processed datasets; record the state they left.
+            processed_after = processed_fingerprint(cache["processed_files"])
+            if processed_after != processed:
+                for story, notebook in built:
+                    cache["stories"][story.slug]["key"] = story_key(story, notebook, store, processed_after)
+        _write_index(reports, index_stories, cache, render_index)
+        _write_atomic(reports / CACHE_NAME, json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write_index(reports: Path, stories: Iterable[Story], cache: dict[str, Any], render) -> None:
+    entries = []
+    for story in stories:
+        entry = cache["stories"].get(story.slug, {})
+        page = reports / f"{story.slug}.html"
+        has_page = page.is_file() and entry.get("built_at")
+        entries.append({
+            "slug": story.slug, "title": story.title,
+            "status": entry.get("status", "not built") if not has_page else
+            ("built" if entry.get("status") != "skipped" else "stale"),
+            "page": page.name if has_page else None,
+            "built_at": entry.get("built_at", ""), "sample": bool(entry.get("sample")),
+            "message": entry.get("message") or "noch nicht gebaut: `krefeld-data build`",
+        })
+    _write_atomic(reports / "index.html", render(entries))
+
+
+def build_cli(force: bool = False, partial: bool = False, stories: list[str] | None = None) -> int:
+    """``krefeld-data build [STORY …] [--force] [--partial]``."""
+    from krefeld_data.catalog import story as find_story
+
+    chosen = [find_story(name) for name in stories] if stories else list(STORIES)
+    summary = build_reports(chosen, force=force, partial=partial, index_stories=list(STORIES))
+    for result in summary.results:
+        if result.status == "skipped":
+            print(f"not built: {result.message}", file=sys.stderr)
+    print(f"{summary}; pages in {summary.reports_dir}, start with {summary.index.name}")
+    return 0

@@ -1,0 +1,248 @@
+"""Reader pages: the story page around an exported notebook, the index, the shared assets.
+
+Everything that reaches a reader passes :func:`scrub`, so no local path and no credential
+can leak from a notebook's output into a published page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from krefeld_data import __version__
+from krefeld_data.provenance import SAMPLE_MARK
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ASSETS = "assets"
+# Absolute paths of this machine, at a word boundary (so URLs like https://x.org/tmp/ survive).
+_LOCAL_PATH = re.compile(
+    r"(?<![\w/.:-])(?:/home|/work|/tmp|/root|/Users|/var/folders|/private|/mnt)/[^\s\"'<>)]*"
+)
+_SECRET_NAMES = ("_TOKEN", "_PASSWORD", "_USER", "_SECRET", "_KEY")
+
+CAVEATS: dict[str, str] = {
+    "census": (
+        "Zensus-Brüche: Die Bevölkerungszahlen beruhen vor 2011 auf älteren Zählungen, von 2011 "
+        "bis 2021 auf dem Zensus 2011 und ab 2022 auf dem Zensus 2022. An diesen Stellen springt "
+        "die Reihe, ohne dass Menschen zu- oder fortgezogen sind; die Grafiken markieren die "
+        "Brüche und verbinden die Werte nicht über sie hinweg."
+    ),
+    "rounding": (
+        "Rundung: Die Statistik der Schutzsuchenden rundet jeden Wert auf ein Vielfaches von 5 "
+        "(Geheimhaltung). Teile addieren sich deshalb nicht immer genau zur Summe."
+    ),
+    "foreigners": (
+        "Zwei Zählungen: Die Zahl der Ausländerinnen und Ausländer gibt es aus der "
+        "Bevölkerungsfortschreibung (Tabellen 12411-…) und aus dem Ausländerzentralregister "
+        "(Tabellen 12521-…, 12531-…). Das Register zählt meist mehr Menschen; die beiden Zahlen "
+        "sind nicht austauschbar, und diese Seite nennt bei jeder Grafik, welche sie zeigt."
+    ),
+    "census_definitions": (
+        "Migrationshintergrund (Zensus 2011) und Einwanderungsgeschichte (Zensus 2022) sind "
+        "unterschiedlich definiert; die beiden Zählungen lassen sich nicht direkt vergleichen."
+    ),
+    "eurostat": (
+        "Eurostat zählt Asylanträge, nicht Menschen im Land; Werte mit dem Kennzeichen p sind "
+        "vorläufig."
+    ),
+}
+# Which caveat applies to which table (by code prefix).
+CAVEAT_TABLES: dict[str, tuple[str, ...]] = {
+    "census": ("12411-", "12111-", "1000A"),
+    "rounding": ("12531-",),
+    "foreigners": ("12411-03", "12521-", "12531-"),
+    "census_definitions": ("12111-", "1000A"),
+    "eurostat": ("migr_",),
+}
+
+
+def _column_docs() -> Mapping[str, str]:
+    try:  # the cleaning layer documents the columns of the datasets it writes
+        from krefeld_data.processed import COLUMN_DOCS
+    except ImportError:  # pragma: no cover - the layer ships with the package
+        return {}
+    return COLUMN_DOCS
+
+
+EXTRA_COLUMN_DOCS = {
+    "ges": "Geschlecht", "sex": "Geschlecht", "staag": "Staatsangehörigkeit (deutsch/ausländisch)",
+    "nat": "Staatsangehörigkeit (deutsch/ausländisch)", "age": "Altersgruppe",
+    "altx20": "Altersgruppe", "schst2": "Schutzstatus", "share": "Anteil in Prozent",
+}
+
+
+def column_meaning(name: str) -> str:
+    docs = {**EXTRA_COLUMN_DOCS, **_column_docs()}
+    if name in docs:
+        return docs[name]
+    if name.endswith("_code") and name[:-5] in docs:
+        return f"Code zu {name[:-5]}: {docs[name[:-5]]}"
+    return "Merkmal aus der Quelltabelle (Beschriftung wie veröffentlicht)"
+
+
+def secret_values() -> list[str]:
+    """Every configured credential, so we can make sure none reaches a page."""
+    values = []
+    for name, value in os.environ.items():
+        if name.startswith("KREFELD_DATA_") and name.endswith(_SECRET_NAMES) and len(value) >= 4:
+            values.append(value)
+    return sorted(set(values), key=len, reverse=True)
+
+
+def scrub(text: str, *, paths: Iterable[Path | str] = (), secrets: Iterable[str] | None = None) -> str:
+    """Remove credentials and local paths from text meant for readers."""
+    for secret in secrets if secrets is not None else secret_values():
+        text = text.replace(secret, "***")
+    for path in sorted({str(p) for p in paths if str(p) not in ("", "/")}, key=len, reverse=True):
+        text = text.replace(path, "…")
+    home = str(Path.home())
+    if home not in ("/", ""):
+        text = text.replace(home, "~")
+    return _LOCAL_PATH.sub("…", text)
+
+
+def german_timestamp(moment: datetime | None = None) -> str:
+    moment = moment or datetime.now(UTC)
+    return moment.astimezone(UTC).strftime("%d.%m.%Y, %H:%M Uhr (UTC)")
+
+
+def package_versions() -> str:
+    names = ("pandas", "pyarrow", "plotly", "nbconvert")
+    parts = [f"krefeld-data {__version__}", f"Python {sys.version.split()[0]}"]
+    for name in names:
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return ", ".join(parts)
+
+
+@dataclass
+class Methodology:
+    """What the box at the end of a page says, gathered from provenance and chart records."""
+
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    datasets: list[dict[str, str]] = field(default_factory=list)
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+
+    @property
+    def sample(self) -> bool:
+        return any(s.get("sample") for s in self.sources)
+
+
+def methodology(
+    provenance: Iterable[dict[str, Any]],
+    records: Iterable[dict[str, Any]],
+    table_descriptions: Mapping[str, str],
+) -> Methodology:
+    """The methodology box from the story's raw snapshots and what its charts recorded."""
+    from krefeld_data.charts.source_line import citation, collect_provenance
+
+    records = list(records)
+    all_sources = collect_provenance(list(provenance), [r.get("sources", []) for r in records])
+    sources, tables = [], []
+    for record in all_sources:
+        tables.append(str(record.get("table", "")))
+        sources.append({
+            "citation": citation(record, licence=False),
+            "licence": record.get("licence", ""),
+            "licence_url": record.get("licence_url", ""),
+            "sample": record.get("origin") in ("sample", "test"),
+        })
+    unique_tables = list(dict.fromkeys(t for t in tables if t))
+    datasets = [{"table": t, "description": table_descriptions.get(t, "")} for t in unique_tables]
+    used = [c for r in records for c in r.get("columns", [])]
+    columns = [(name, column_meaning(name)) for name in dict.fromkeys(used)]
+    caveat_keys = [
+        key for key, prefixes in CAVEAT_TABLES.items()
+        if any(t.startswith(prefixes) for t in unique_tables)
+    ]
+    if any(r.get("breaks") for r in records) and "census" not in caveat_keys:
+        caveat_keys.insert(0, "census")
+    return Methodology(sources, datasets, columns, [CAVEATS[k] for k in caveat_keys])
+
+
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
+    )
+
+
+def render_story_page(*, title: str, body: str, method: Methodology, sample: bool, built_at: str) -> str:
+    from markupsafe import Markup
+
+    return _environment().get_template("page.html.j2").render(
+        title=title, body=Markup(body), body_has_title="<h1" in body, sources=method.sources,
+        datasets=method.datasets,
+        columns=method.columns, caveats=method.caveats, sample=sample or method.sample,
+        sample_mark=SAMPLE_MARK, built_at=built_at, versions=package_versions(),
+    )
+
+
+def render_index(entries: list[dict[str, Any]], *, title: str = "Krefeld in Zahlen") -> str:
+    return _environment().get_template("index.html.j2").render(
+        title=title, entries=entries, sample=any(e.get("sample") for e in entries),
+        sample_mark=SAMPLE_MARK, version=__version__, generated_at=german_timestamp(),
+    )
+
+
+LOCALE_DE_JS = """\
+/* German for plotly.js: month and day names, number separators, interface words. */
+(function () {
+  if (typeof Plotly === "undefined") { return; }
+  Plotly.register({
+    moduleType: "locale",
+    name: "de",
+    dictionary: {
+      "Autoscale": "Automatische Skalierung", "Reset axes": "Achsen zurücksetzen",
+      "Zoom in": "Vergrößern", "Zoom out": "Verkleinern", "Pan": "Verschieben",
+      "Download plot as a png": "Grafik als PNG herunterladen",
+      "Double-click to zoom back out": "Zum Zurückzoomen doppelklicken"
+    },
+    format: {
+      days: ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
+      shortDays: ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+      months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+               "September", "Oktober", "November", "Dezember"],
+      shortMonths: ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.",
+                    "Okt.", "Nov.", "Dez."],
+      date: "%d.%m.%Y",
+      decimal: ",",
+      thousands: "."
+    }
+  });
+})();
+"""
+
+
+def _write_if_changed(path: Path, content: bytes) -> bool:
+    same_size = path.is_file() and path.stat().st_size == len(content)
+    if same_size and hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(content).digest():
+        return False
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    return True
+
+
+def write_assets(reports: Path) -> Path:
+    """plotly.js, its German locale and the stylesheet, once, beside the pages."""
+    from plotly.offline import get_plotlyjs
+
+    folder = reports / ASSETS
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(folder / "plotly.min.js", get_plotlyjs().encode("utf-8"))
+    _write_if_changed(folder / "plotly-locale-de.js", LOCALE_DE_JS.encode("utf-8"))
+    _write_if_changed(folder / "krefeld.css", (TEMPLATES / "krefeld.css").read_bytes())
+    return folder

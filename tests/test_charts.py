@@ -1,0 +1,253 @@
+"""The chart kit: house look, census breaks and gaps, generated source lines, alt text, export."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from krefeld_data import charts
+from krefeld_data.charts.display import RECORD_ENV
+from krefeld_data.charts.export import ExportError
+from krefeld_data.errors import KrefeldDataError
+from krefeld_data.provenance import SAMPLE_MARK, Provenance
+
+
+def provenance(origin: str = "api", table: str = "12411-01-01-4", source: str = "regio", **extra) -> dict:
+    return Provenance(
+        source=source, table=table, origin=origin, retrieved_at="2026-11-25T09:30:00+00:00", **extra
+    ).to_dict()
+
+
+def population(origin: str = "api") -> pd.DataFrame:
+    years = [2019, 2020, 2021, 2022, 2023]
+    frame = pd.DataFrame({
+        "region_code": ["05114"] * 4 + ["05111"] * 5,
+        "region_name": ["Krefeld, kreisfreie Stadt"] * 4 + ["Düsseldorf, kreisfreie Stadt"] * 5,
+        # Krefeld has no value for 2021: the line must show a gap there.
+        "year": [2019, 2020, 2022, 2023, *years],
+        "value": [227_417.0, 226_844, 228_100, 229_500, 619_000, 620_523, 621_877, 629_000, 631_000],
+        "unit": "Anzahl",
+    })
+    frame.attrs["provenance"] = provenance(origin, stand="2024-12-31")
+    return frame
+
+
+def trace_named(fig, name: str):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_the_template_is_registered_as_default_with_german_separators() -> None:
+    assert charts.TEMPLATE_NAME in pio.templates
+    assert pio.templates.default == charts.TEMPLATE_NAME
+    fig = charts.line_over_time(population(), title="Krefeld wächst wieder")
+    assert fig.layout.separators == ",."
+    assert pio.templates[charts.TEMPLATE_NAME].layout.separators == ",."
+    assert fig.layout.yaxis.tickformat == ",d"
+    assert fig.layout.xaxis.tickformat == "d"  # years without a thousands dot: 2024, not 2.024
+    assert ":,d}" in fig.data[0].hovertemplate
+
+
+def test_krefeld_keeps_its_colour_on_every_chart() -> None:
+    frame = population()
+    line = charts.line_over_time(frame, title="t")
+    bars = charts.compare_cities(frame[frame["year"] == 2023], title="t")
+    krefeld = charts.CITY_COLOURS["05114"]
+    assert trace_named(line, "Krefeld").line.color == krefeld
+    names = list(bars.data[0].y)
+    assert bars.data[0].marker.color[names.index("Krefeld")] == krefeld
+    assert trace_named(line, "Düsseldorf").line.color != krefeld
+
+
+def test_nrw_and_germany_are_grey() -> None:
+    for key in ("05", "DG"):
+        colour = charts.colour_for(key).lstrip("#")
+        assert colour[0:2] == colour[2:4] == colour[4:6]
+
+
+def test_an_unknown_city_gets_the_same_colour_in_every_process() -> None:
+    here = charts.colour_for("05315")
+    code = "from krefeld_data.charts import colour_for; print(colour_for('05315'))"
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == here
+
+
+def test_a_missing_year_is_a_gap_and_a_census_break_splits_the_line() -> None:
+    fig = charts.line_over_time(population(), title="t", breaks=[2022])
+    krefeld = trace_named(fig, "Krefeld")
+    points = dict(zip(krefeld.x, krefeld.y, strict=True))
+    assert points[2021] is None  # not interpolated
+    assert points[2021.5] is None  # no line drawn across the census break
+    assert krefeld.connectgaps is False
+    assert [s.x0 for s in fig.layout.shapes] == [2021.5]
+    assert any(a.text == "Zensus 2022" for a in fig.layout.annotations)
+
+
+def test_the_source_line_is_generated_from_the_provenance() -> None:
+    fig = charts.line_over_time(population(), title="t")
+    assert fig.layout.meta["source_line"] == (
+        "Quelle: Statistische Ämter des Bundes und der Länder, Regionaldatenbank Deutschland, "
+        "Tabelle 12411-01-01-4 (Stand 31.12.2024, abgerufen am 25.11.2026), Lizenz dl-de/by-2-0; "
+        "eigene Berechnung"
+    )
+    source = [a for a in fig.layout.annotations if a.name == "kd-source"]
+    assert len(source) == 1 and "12411-01-01-4" in source[0].text
+
+
+def test_several_sources_are_grouped_by_database_and_licence() -> None:
+    frame = population()
+    frame.attrs = {"sources": [
+        provenance(table="12411-01-01-4"), provenance(table="12411-03-03-4"),
+        provenance(table="migr_asyappctza", source="eurostat"),
+    ]}
+    line = charts.source_line(frame)
+    assert line.startswith("Quellen: Statistische Ämter des Bundes und der Länder, Regionaldatenbank "
+                           "Deutschland, Tabellen 12411-01-01-4 (")
+    assert " und 12411-03-03-4 (" in line
+    assert "; Eurostat, Eurostat, Tabelle migr_asyappctza" in line
+    # different licences: each group names its own
+    assert "Lizenz dl-de/by-2-0" in line and "Lizenz CC BY 4.0" in line
+
+
+def test_the_same_record_twice_is_cited_once() -> None:
+    record = provenance()
+    assert charts.source_line(record, [record]).count("12411-01-01-4") == 1
+
+
+@pytest.mark.parametrize("sources", [None, [], {}])
+def test_a_chart_without_provenance_is_refused(sources) -> None:
+    frame = population()
+    frame.attrs = {}
+    with pytest.raises(KrefeldDataError, match="provenance"):
+        charts.line_over_time(frame, title="t", sources=sources)
+
+
+@pytest.mark.parametrize("origin", ["sample", "test"])
+def test_sample_data_is_marked_on_the_chart_itself(origin: str) -> None:
+    fig = charts.line_over_time(population(origin), title="t")
+    assert [a.text for a in fig.layout.annotations if a.name == "kd-sample"] == [SAMPLE_MARK]
+    assert fig.layout.meta["sample"] is True
+
+
+def test_real_data_carries_no_sample_mark() -> None:
+    fig = charts.line_over_time(population("api"), title="t")
+    assert not [a for a in fig.layout.annotations if a.name == "kd-sample"]
+
+
+def test_alt_text_names_range_extremes_and_the_highlight() -> None:
+    fig = charts.line_over_time(population(), title="Krefeld wächst wieder")
+    charts.highlight_value(fig, x=2023, y=229_500)
+    alt = fig.layout.meta["alt"]
+    assert "Krefeld wächst wieder" in alt
+    assert "2019 bis 2023" in alt
+    assert "631.000 (Düsseldorf, 2023)" in alt
+    assert "226.844 (Krefeld, 2020)" in alt
+    assert "Hervorgehoben: 229.500 (2023)" in alt
+    assert any(a.name == "kd-highlight" and "229.500" in a.text for a in fig.layout.annotations)
+
+
+def test_the_author_can_override_the_alt_text() -> None:
+    fig = charts.line_over_time(population(), title="t", alt="Krefeld wächst seit 2020.")
+    charts.highlight_value(fig, x=2023, y=229_500)
+    assert fig.layout.meta["alt"] == "Krefeld wächst seit 2020."
+
+
+def pyramid_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "age": ["unter 18", "18 bis 64", "65 und älter"] * 2,
+        "sex": ["männlich"] * 3 + ["weiblich"] * 3,
+        "value": [20_000.0, 70_000, 21_000, 19_000, 69_000, 28_000],
+    })
+    frame.attrs["provenance"] = provenance()
+    return frame
+
+
+def test_population_pyramid_puts_one_sex_to_each_side_with_absolute_labels() -> None:
+    fig = charts.population_pyramid(pyramid_frame(), title="t")
+    left, right = fig.data
+    assert left.name == "männlich" and all(v < 0 for v in left.x)
+    assert right.name == "weiblich" and all(v > 0 for v in right.x)
+    assert fig.layout.barmode == "relative"
+    assert not any(text.startswith("-") for text in fig.layout.xaxis.ticktext)
+    assert "70.000" in fig.layout.meta["alt"]  # extremes as absolute numbers
+
+
+def test_stacked_share_adds_up_to_100_percent_per_city() -> None:
+    frame = pd.DataFrame({
+        "region_code": ["05114", "05114", "05111", "05111"],
+        "region_name": ["Krefeld", "Krefeld", "Düsseldorf", "Düsseldorf"],
+        "staag": ["deutsch", "ausländisch"] * 2,
+        "value": [180_000.0, 47_000, 480_000, 140_000],
+    })
+    frame.attrs["provenance"] = provenance()
+    fig = charts.stacked_share(frame, title="t")
+    assert fig.layout.barmode == "stack"
+    totals = [sum(t.x[i] for t in fig.data) for i in range(2)]
+    assert totals == pytest.approx([100.0, 100.0])
+    assert trace_named(fig, "ausländisch").x[0] == pytest.approx(47_000 / 227_000 * 100)
+
+
+def test_compare_cities_as_small_multiples_draws_one_panel_per_city() -> None:
+    frame = pyramid_frame().rename(columns={"sex": "region_code"})
+    frame["region_code"] = frame["region_code"].map({"männlich": "05114", "weiblich": "05111"})
+    fig = charts.compare_cities(frame, title="t", group="age", label=None, small_multiples=True)
+    assert {t.xaxis for t in fig.data} == {"x", "x2"}
+    grouped = charts.compare_cities(frame, title="t", group="age", label=None)
+    assert grouped.layout.barmode == "group" and len(grouped.data) == 2
+
+
+def test_a_helper_names_the_column_it_misses() -> None:
+    with pytest.raises(KrefeldDataError, match="'age'"):
+        charts.population_pyramid(population(), title="t")
+
+
+def test_figure_html_puts_title_alt_and_source_around_the_chart() -> None:
+    fig = charts.line_over_time(population("sample"), title="Krefeld wächst <wieder>")
+    markup = charts.figure_html(fig)
+    assert "Krefeld wächst &lt;wieder&gt;" in markup
+    assert '<figcaption class="kd-source">Quelle: Statistische Ämter' in markup
+    assert f'aria-label="{html.escape(fig.layout.meta["alt"])}"' in markup
+    assert SAMPLE_MARK in markup
+    assert "plotly.min.js" not in markup and "<script src" not in markup  # no inlined library
+    assert '"separators":",."' in markup
+
+
+def test_show_records_the_sources_for_the_methodology_box(tmp_path, monkeypatch) -> None:
+    record = tmp_path / "record.jsonl"
+    monkeypatch.setenv(RECORD_ENV, str(record))
+    charts.show(charts.line_over_time(population(), title="t", breaks=[2022]))
+    entry = json.loads(record.read_text(encoding="utf-8"))
+    assert entry["sources"][0]["table"] == "12411-01-01-4"
+    assert entry["breaks"] == [2022]
+    assert "region_code" in entry["columns"]
+
+
+def test_export_without_a_browser_says_how_to_get_one(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-browser"))
+    with pytest.raises(ExportError, match="chromium"):
+        charts.export_static(charts.line_over_time(population(), title="t"), tmp_path / "chart.png")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_static_export_writes_png_and_svg_with_the_source_line(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    fig = charts.line_over_time(population("sample"), title="Krefeld wächst wieder", breaks=[2022])
+    png = charts.export_static(fig, tmp_path / "chart.png")
+    svg = charts.export_static(fig, tmp_path / "chart.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text(encoding="utf-8")
+    assert "Quelle: Statistische" in text and "Beispieldaten" in text
+    assert "600.000" in text  # German thousands separator on the axis
+    assert os.environ["BROWSER_PATH"] == shutil.which("chromium")
