@@ -190,11 +190,17 @@ def fetch_eurostat(dataset: str, *, refresh: bool = False, store: RawStore | Non
     provenance = Provenance(
         source=SOURCE, table=dataset, origin="api", retrieved_at=utc_now().isoformat(), url=url,
         query=_query_record(sent), content_type=ctype,
-        stand=str(obj.get("updated") or "")[:10] or None,
+        stand=_german_date(obj.get("updated")),
         metadata={"title": _one_line(obj.get("label") or ""), "updated": obj.get("updated")},
     )
     saved = store.save(body, provenance, "json")
     return FetchOutcome(dataset, SOURCE, "stored" if saved.created else "unchanged", saved.snapshot)
+
+
+def _german_date(updated: Any) -> str | None:
+    """Eurostat's ``updated`` (2026-09-22T11:00:00+0200) as the citation's date: 22.09.2026."""
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(updated or ""))
+    return f"{match.group(3)}.{match.group(2)}.{match.group(1)}" if match else None
 
 
 def fetch_dataset(dataset: str, *, refresh: bool = False, store: RawStore | None = None,
