@@ -16,6 +16,8 @@ from typing import Any
 from krefeld_data.errors import ParseError
 
 ZIP_MAGIC = b"PK\x03\x04"
+FLAT_FILE_STARTS = (b"statistics_code;", b"Statistik_Code;")
+FLAT_FILE_HEAD = 1 << 16  # bytes of a flat file decoded while sniffing
 UTF8_BOM = b"\xef\xbb\xbf"
 
 # Kinds of content we can tell apart.
@@ -47,6 +49,9 @@ class Payload:
     member: str | None = None  # zip member name, if the file was a zip
     table_code: str | None = None  # as far as the content tells it
     json: Any = None  # parsed JSON for JSON kinds
+    # Flat files can be gigabytes: for them ``text`` holds only the first lines (the parsers
+    # read ``data`` with pyarrow), so sniffing does not double the memory. False then.
+    text_complete: bool = True
 
     @property
     def is_data(self) -> bool:
@@ -77,7 +82,7 @@ def decode(data: bytes, where: str = "") -> tuple[str, str]:
     """
     if data.startswith(UTF8_BOM):
         try:
-            return data[len(UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
+            return data.decode("utf-8-sig"), "utf-8-sig"  # no slice: that would copy the file
         except UnicodeDecodeError as exc:
             raise ParseError(
                 f"{where}: starts with a UTF-8 byte order mark but is not UTF-8 "
@@ -124,15 +129,24 @@ def _classify_json(obj: Any) -> tuple[str, str | None] | None:
 
 def sniff(data: bytes, where: str = "<bytes>") -> Payload:
     """Find out what ``data`` is; raise :class:`ParseError` naming the problem if unknown."""
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise ParseError(f"{where}: the file is empty")
     member = None
     if data.startswith(ZIP_MAGIC):
         data, member = unzip_single(data, where)
         where = f"{where} (zip member {member})"
-        if not data.strip():
+        if not data or data.isspace():
             raise ParseError(f"{where}: the file is empty")
-    text, encoding = decode(data, where)
+    text_complete = True
+    if len(data) > FLAT_FILE_HEAD and data[:FLAT_FILE_HEAD].lstrip(UTF8_BOM + b" \r\n\t").startswith(
+        FLAT_FILE_STARTS
+    ):
+        # Decode the first lines only (cut at a line end, so no character is split).
+        head_bytes = data[: data.rfind(b"\n", 0, FLAT_FILE_HEAD) + 1] or data[:FLAT_FILE_HEAD]
+        text, encoding = decode(head_bytes, where)
+        text_complete = False
+    else:
+        text, encoding = decode(data, where)
     head = text.lstrip()[:4096]
     first_line = head.split("\n", 1)[0].strip()
     member_code = _code_from_member(member)
@@ -144,7 +158,10 @@ def sniff(data: bytes, where: str = "<bytes>") -> Payload:
         kind = FFCSV if "value" in columns else FFCSV_OLD
         if kind == FFCSV_OLD and not any("__" in c for c in columns):
             raise ParseError(f"{where}: flat-file header without a value column: {first_line[:120]!r}")
-        return Payload(kind, data, text, encoding, member, member_code)
+        return Payload(kind, data, text, encoding, member, member_code, text_complete=text_complete)
+    if first_line.startswith(("statistics_code,", "Statistik_Code,")):
+        raise ParseError(f"{where}: a GENESIS flat file separated by commas; the offices use ';' "
+                         f"(was it re-saved by a spreadsheet program?)")
     classic = re.search(r"^GENESIS-Tabelle:\s*([^;\s]+)", head[:1024], re.MULTILINE)
     if classic:
         return Payload(CLASSIC, data, text, encoding, member, classic.group(1))

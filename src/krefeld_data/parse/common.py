@@ -266,7 +266,8 @@ def empty_frame(table: str | None, attrs: Mapping[str, Any] | None = None) -> pd
 
 def header_fields(text: str) -> list[str]:
     """The fields of the first line (the flat files' header)."""
-    first = text.split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).rstrip("\r")  # no split: that would copy the whole file
     return [field.strip().strip('"') for field in first.split(";")]
 
 
@@ -283,7 +284,8 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
 
     names = [f"f{i}" for i in range(len(types))]
     encoding = "utf8" if payload.encoding.startswith("utf-8") else payload.encoding
-    try:
+
+    def read(encoding: str) -> pa.Table:
         return pacsv.read_csv(
             io.BytesIO(payload.data),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=encoding),
@@ -294,8 +296,25 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
                 quoted_strings_can_be_null=False,
             ),
         )
+
+    try:
+        try:
+            return read(encoding)
+        except pa.ArrowInvalid as exc:
+            # Sniffing decoded only the first lines; a Windows-1252 byte further down shows here.
+            if encoding != "utf8" or "UTF8" not in str(exc):
+                raise
+            log.warning("%s: not UTF-8 after the first lines; reading it as Windows-1252", where)
+            return read("cp1252")
     except pa.ArrowInvalid as exc:
-        raise ParseError(_explain_csv_error(payload.text, len(types), where, str(exc))) from None
+        text = payload.text if getattr(payload, "text_complete", True) else _decode_all(payload)
+        raise ParseError(_explain_csv_error(text, len(types), where, str(exc))) from None
+
+
+def _decode_all(payload: Any) -> str:
+    from krefeld_data.formats import decode
+
+    return decode(payload.data)[0]
 
 
 def _explain_csv_error(text: str, expected: int, where: str, message: str) -> str:
