@@ -311,7 +311,8 @@ def _by_name(text: str) -> Region:
     candidates.update({r.official_name: r for r in regions if not r.dissolved})
     close = [name for name in candidates if name.casefold().startswith(base or wanted)][:3]
     close += [c for c in difflib.get_close_matches(text, list(candidates), n=5, cutoff=0.6) if c not in close]
-    close = close[:5]
+    seen: set[str] = set()
+    close = [c for c in close if not (candidates[c].code in seen or seen.add(candidates[c].code))][:5]
     suggestion = "; did you mean " + ", ".join(f"{c!r} ({candidates[c].code})" for c in close) + "?"
     raise UnknownRegion(
         f"unknown region name {text!r}{suggestion if close else ''} "
