@@ -32,11 +32,23 @@ def test_population_update_basis_switches_at_2011_and_2022():
     assert isinstance(tagged["census_basis"].dtype, pd.CategoricalDtype)
 
 
+def test_mid_year_dates_switch_on_the_census_day():
+    df = frame("12411-0020", [2011, 2011, 2022])
+    df["date"] = pd.to_datetime(["2011-03-31", "2011-06-30", "2022-03-31"])
+    assert list(add_census_basis(df)["census_basis"]) == [BEFORE_2011, ZENSUS_2011, ZENSUS_2011]
+
+
 def test_census_tables_carry_their_own_census_whatever_the_year():
     z11 = add_census_basis(frame("12111-07-01-4", [2011]))
     z22 = add_census_basis(frame("1000A-2022", [2022]))
     assert z11["census_basis"].iloc[0] == ZENSUS_2011
     assert z22["census_basis"].iloc[0] == ZENSUS_2022
+
+
+def test_any_table_from_the_census_database_is_zensus_2022():
+    df = frame("3000G-1001", [2022])
+    df.attrs["provenance"] = {"source": "zensus", "table": "3000G-1001"}
+    assert add_census_basis(df)["census_basis"].iloc[0] == ZENSUS_2022
 
 
 def test_tables_that_are_not_population_counts_get_no_basis():

@@ -5,7 +5,8 @@ from the latest census. Each new census resets the level, so a series jumps at t
 although nobody moved: Krefeld "lost" about 13,000 inhabitants between 31.12.2010 and
 31.12.2011 on paper (see SOURCES.md, "Census breaks in population series").
 
-The rule, by reference year of the value (reference date 31.12.):
+The rule, by reference date of the value (by year where a table has no date; for the usual
+reference date 31.12. both give the same):
 
 - before 2011: ``vor Zensus 2011`` (updates of the 1987 census in the West and of the
   1990 population register in the East);
@@ -15,9 +16,9 @@ The rule, by reference year of the value (reference date 31.12.):
   between 2021 and 2022).
 
 Census tables carry their own census whatever the year: ``12111-*`` (Zensus 2011) and
-``1000A-*`` / the ``zensus`` database (Zensus 2022). Tables that are not population counts
-(protection seekers from the central register, naturalisations, moves) rest on no census;
-they get an empty basis.
+``1000A-*`` or any table whose provenance names the ``zensus`` database (Zensus 2022).
+Tables that are not population counts (protection seekers from the central register,
+naturalisations, moves) rest on no census; they get an empty basis.
 
 Caveat: the offices published the new basis some time after each census day (2011 census
 results from 31.05.2013, the 2022 census results from 25.06.2024). A figure for, say,
@@ -83,6 +84,19 @@ def basis_for_year(year: int) -> str:
     return BEFORE_2011
 
 
+def basis_for_date(day: date) -> str:
+    """The census basis of a population-update figure for a reference date (Stichtag).
+
+    Monthly and quarterly figures switch on the census day itself; for 31.12. the result is
+    the same as :func:`basis_for_year`.
+    """
+    basis = BEFORE_2011
+    for brk in CENSUS_BREAKS:
+        if day >= brk.census_day:
+            basis = brk.census
+    return basis
+
+
 def _table_kind(table: str) -> str | None:
     """``census:<basis>``, ``update`` or None (not a census-based count)."""
     for prefix, basis in CENSUS_TABLE_PREFIXES.items():
@@ -102,6 +116,16 @@ def add_census_basis(df: pd.DataFrame, *, population_update: bool | None = None)
     out = df.copy()
     years = out["year"].astype("Int64")
     by_year = years.map(lambda y: NO_BASIS if pd.isna(y) else basis_for_year(int(y)))
+    if "date" in out.columns:
+        dates = pd.to_datetime(out["date"], errors="coerce")
+        by_date = dates.map(lambda d: NO_BASIS if pd.isna(d) else basis_for_date(d.date()))
+        by_year = by_date.where(dates.notna(), by_year)
+    provenance = df.attrs.get("provenance")
+    from_census_db = isinstance(provenance, dict) and provenance.get("source") == "zensus"
+    if from_census_db and population_update is None:
+        # Every table of the Zensus 2022 database is a census result, whatever its code.
+        out["census_basis"] = pd.Categorical([ZENSUS_2022] * len(out), categories=BASES)
+        return out
     if population_update is not None:
         basis = by_year if population_update else pd.Series(NO_BASIS, index=out.index)
     else:
