@@ -1,0 +1,163 @@
+"""Story data on real published files (../shared/real-samples), imported like a journalist would.
+
+Every expected number is read from the file's own rows in the test; nothing is typed in.
+Skipped where the folder is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from krefeld_data.importer import import_file
+from krefeld_data.stories import age, naturalisation, population, protection
+from tests.conftest import real_sample
+
+CITIES = ["05114", "05111", "05124", "08311"]
+
+
+def rows_of(path, encoding="utf-8-sig"):
+    text = path.read_bytes().decode(encoding)
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+@pytest.fixture
+def imported(isolated_env):
+    """The real files in a temporary data folder (12411-01-01-4: the 2024 flat file last)."""
+    for prefix in ("08_", "09_", "10_", "06_", "07_", "02_"):
+        import_file(real_sample(prefix))
+    return isolated_env
+
+
+def assert_real_sources(frame, *tables):
+    sources = frame.attrs["sources"]
+    assert {s["origin"] for s in sources} == {"manual-import"}
+    assert set(tables) <= {s["table"] for s in sources}
+
+
+def test_population_2024_is_the_files_own_row(imported):
+    series = population.population_series(CITIES, context=[])
+    assert_real_sources(series, "12411-01-01-4")
+    rows = rows_of(real_sample("02_"))
+    header = rows[0]
+    code, attr, value, time = (header.index(c) for c in (
+        "1_variable_attribute_code", "2_variable_attribute_code", "value", "time"))
+    for key in CITIES:
+        expected = [r for r in rows[1:] if r[code] == key and r[attr] == ""]
+        assert len(expected) == 1
+        got = series[(series["region_key"] == key)]
+        assert got["population"].item() == float(expected[0][value])
+        assert str(got["date"].item().date()) == expected[0][time]
+        assert got["census_basis"].item() == "Zensus 2022"
+
+
+def test_old_flat_file_and_classic_wide_file_give_the_same_kind_of_series(isolated_env):
+    import_file(real_sample("11_"))  # classic wide table 1995-2015
+    series = population.population_series(["05114"], context=["DG"])
+    krefeld = series[series["region_key"] == "05114"].set_index("year")
+    assert krefeld.index.min() == 1995 and krefeld.index.max() == 2015
+    assert krefeld.loc[2010, "census_basis"] == "vor Zensus 2011"
+    assert krefeld.loc[2011, "census_basis"] == "Zensus 2011"
+    import_file(real_sample("04_"))  # flat file, old layout, 31.12.2023: now the latest snapshot
+    series = population.population_series(["05114"], context=["05", "DG"])
+    assert set(series["year"]) == {2023}
+    rows = rows_of(real_sample("04_"))
+    expected = next(r for r in rows[1:] if r[7] == "05114" and r[11] == "")[-1]
+    assert series.set_index("region_key").loc["05114", "population"] == float(expected)
+
+
+def test_foreign_share_2015_is_auslaender_over_insgesamt(imported):
+    shares = population.foreign_share_series(CITIES, context=["05", "DG"])
+    assert_real_sources(shares, "12411-03-03-4")
+    assert set(shares["year"]) == {2015}
+    assert shares["foreign_share"].between(0, 1).all()
+    rows = rows_of(real_sample("09_"), "utf-8")
+    for key in CITIES:
+        total_row = [r for r in rows if len(r) > 10 and r[1] == key and r[3] == "Insgesamt"]
+        assert len(total_row) == 1
+        # columns: Insgesamt (i, m, w), Deutsche (i, m, w), Ausländer(innen) (i, m, w)
+        insgesamt, auslaender = float(total_row[0][4]), float(total_row[0][10])
+        got = shares.set_index("region_key").loc[key, "foreign_share"]
+        assert got == pytest.approx(auslaender / insgesamt)
+
+
+def test_migration_background_2011_from_the_census_file(imported):
+    census = population.migration_background_2011(CITIES, context=["DG"])
+    assert_real_sources(census, "12111-07-01-4")
+    assert census["share"].between(0, 1).all()
+    rows = rows_of(real_sample("10_"), "utf-8")
+    for key in CITIES:
+        total = next(r for r in rows if r and r[0] == key and r[2] == "Insgesamt")
+        # Insgesamt; Deutsche; Deutsche ohne MH; Deutsche mit MH; Ausländer
+        expected = (float(total[6]) + float(total[7])) / float(total[3])
+        assert census.set_index("region_key").loc[key, "share"] == pytest.approx(expected)
+
+
+def test_immigration_history_2022_for_germany_and_nrw(imported):
+    census = population.immigration_history_2022(CITIES, context=["05", "DG"])
+    assert_real_sources(census, "1000A-2022")
+    assert set(census["region_key"]) == {"05", "DG"}  # the public table has no Kreise
+    assert census.attrs["missing_regions"] == CITIES
+    assert census["share"].between(0, 1).all()
+    rows = rows_of(real_sample("07_"))
+    header = rows[0]
+    region, age_code, var, attr, value = (header.index(c) for c in (
+        "1_variable_attribute_code", "2_variable_attribute_code", "3_variable_code",
+        "3_variable_attribute_code", "value"))
+    nrw = [r for r in rows[1:] if r[region] == "05" and r[age_code] == ""]
+    total = next(float(r[value]) for r in nrw if r[var] == "WDGAT2" and r[attr] == "")
+    history = next(float(r[value]) for r in nrw if r[attr] == "WANDERUNG-BEID")
+    assert census.set_index("region_key").loc["05", "share"] == pytest.approx(history / total)
+
+
+def test_protection_seekers_2024_by_status_per_1000(imported):
+    by_status = protection.protection_by_status(CITIES)
+    assert_real_sources(by_status, "12531-0043", "12411-01-01-4")
+    rows = rows_of(real_sample("06_"))
+    header = rows[0]
+    region, status, value = (header.index(c) for c in (
+        "1_variable_attribute_code", "2_variable_attribute_code", "value"))
+    level1 = {"SCHUTZST-OF", "SCHUTZST-AK-1", "SCHUTZST-X"}
+    people = {r[7]: float(r[13]) for r in rows_of(real_sample("02_"))[1:] if r[11] == "" and r[7] in CITIES}
+    for key in CITIES:
+        mine = by_status[by_status["region_key"] == key]
+        expected = sum(float(r[value]) for r in rows[1:] if r[region] == key and r[status] in level1)
+        naive = sum(float(r[value]) for r in rows[1:] if r[region] == key)
+        assert mine["value"].sum() == expected
+        assert expected < naive  # summing every status row would count people twice or three times
+        assert (mine["per_1000"] == mine["value"] / people[key] * 1000).all()
+    level2 = protection.protection_by_status(CITIES, level=2)
+    assert {"SCHUTZST-AK-2", "SCHUTZST-AK-5", "AUSRPFL-G"} <= set(level2["status_code"])
+    assert "SCHUTZST-AK-1" not in set(level2["status_code"])
+
+
+def test_top_citizenships_from_the_real_rows(imported):
+    top = protection.top_citizenships(["05114"], n=3)
+    rows = rows_of(real_sample("06_"))
+    totals: dict[str, float] = {}
+    for r in rows[1:]:
+        if r[7] == "05114" and r[11] in {"SCHUTZST-OF", "SCHUTZST-AK-1", "SCHUTZST-X"}:
+            totals[r[19]] = totals.get(r[19], 0.0) + float(r[21])
+    expected = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    assert list(zip(top["citizenship_code"], top["value"], strict=True)) == expected
+
+
+def test_age_structure_2015_shares_sum_to_one(imported):
+    structure = age.age_structure(CITIES, context=[])
+    assert set(structure["year"]) == {2015}
+    sums = structure.groupby(["region_key", "nationality"])["share"].sum()
+    assert sums.to_numpy() == pytest.approx([1.0] * len(sums))
+    assert structure["age_group"].nunique() == 21
+
+
+def test_naturalisations_by_continent_from_the_latin1_file(imported):
+    continents = naturalisation.naturalisations_by_continent(CITIES, context=["DG"])
+    assert_real_sources(continents, "12511-01-01-4")
+    rows = rows_of(real_sample("08_"), "latin-1")
+    krefeld_2016 = next(r for r in rows if r[:2] == ["2016", "05114"])
+    europe = continents[(continents["region_key"] == "05114") & (continents["year"] == 2016)
+                        & (continents["continent"] == "Europa")]
+    assert europe["value"].item() == float(krefeld_2016[8])
+    assert europe["share"].item() == pytest.approx(float(krefeld_2016[8]) / float(krefeld_2016[3]))
