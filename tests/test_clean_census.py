@@ -11,6 +11,8 @@ from krefeld_data.clean.census import (
     ZENSUS_2011,
     ZENSUS_2022,
     add_census_basis,
+    basis_for_date,
+    basis_for_year,
     census_breaks,
 )
 
@@ -36,6 +38,16 @@ def test_mid_year_dates_switch_on_the_census_day():
     df = frame("12411-0020", [2011, 2011, 2022])
     df["date"] = pd.to_datetime(["2011-03-31", "2011-06-30", "2022-03-31"])
     assert list(add_census_basis(df)["census_basis"]) == [BEFORE_2011, ZENSUS_2011, ZENSUS_2011]
+
+
+def test_frame_rule_agrees_with_the_single_value_rules():
+    days = pd.date_range("2009-01-31", "2024-12-31", freq="ME")
+    df = frame("12411-0020", [d.year for d in days])
+    df["date"] = days
+    tagged = add_census_basis(df)["census_basis"].astype(str).tolist()
+    assert tagged == [basis_for_date(d.date()) for d in days]
+    undated = add_census_basis(df.drop(columns="date"))["census_basis"].astype(str).tolist()
+    assert undated == [basis_for_year(d.year) for d in days]
 
 
 def test_census_tables_carry_their_own_census_whatever_the_year():

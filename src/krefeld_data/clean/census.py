@@ -97,6 +97,22 @@ def basis_for_date(day: date) -> str:
     return basis
 
 
+def _vectorised_basis(df: pd.DataFrame) -> pd.Series:
+    """:func:`basis_for_date` where a row has a date, else :func:`basis_for_year` (fast)."""
+    years = df["year"].astype("Int64")
+    basis = pd.Series(NO_BASIS, index=df.index, dtype=object)
+    basis[years.notna()] = BEFORE_2011
+    for brk in CENSUS_BREAKS:
+        basis[(years >= brk.first_new_year).fillna(False)] = brk.census
+    if "date" in df.columns:
+        dates = pd.to_datetime(df["date"], errors="coerce")
+        dated = dates.notna()
+        basis[dated] = BEFORE_2011
+        for brk in CENSUS_BREAKS:
+            basis[dated & (dates >= pd.Timestamp(brk.census_day))] = brk.census
+    return basis
+
+
 def _table_kind(table: str) -> str | None:
     """``census:<basis>``, ``update`` or None (not a census-based count)."""
     for prefix, basis in CENSUS_TABLE_PREFIXES.items():
@@ -114,12 +130,7 @@ def add_census_basis(df: pd.DataFrame, *, population_update: bool | None = None)
     does not know); ``False`` forces an empty basis. By default the table code decides.
     """
     out = df.copy()
-    years = out["year"].astype("Int64")
-    by_year = years.map(lambda y: NO_BASIS if pd.isna(y) else basis_for_year(int(y)))
-    if "date" in out.columns:
-        dates = pd.to_datetime(out["date"], errors="coerce")
-        by_date = dates.map(lambda d: NO_BASIS if pd.isna(d) else basis_for_date(d.date()))
-        by_year = by_date.where(dates.notna(), by_year)
+    by_year = _vectorised_basis(out)
     provenance = df.attrs.get("provenance")
     from_census_db = isinstance(provenance, dict) and provenance.get("source") == "zensus"
     if from_census_db and population_update is None:
