@@ -106,7 +106,7 @@ def _load_cassette(path: Path) -> dict[str, Any]:
 class ReplayServer:
     """Start with ``with ReplayServer() as server:``; ``server.url('/regio/...')`` gives a base URL."""
 
-    def __init__(self, *, credentials: tuple[str, str] | None = None) -> None:
+    def __init__(self, *, credentials: tuple[str, str] | dict[str, tuple[str, str]] | None = None) -> None:
         self.credentials = credentials
         self.routes: list[Route] = []
         self.seen: list[Seen] = []
@@ -203,7 +203,10 @@ class ReplayServer:
             if problems:
                 self.violations.extend(f"{seen.path}: {p}" for p in problems)
                 return genesis_status(-1, "; ".join(problems), "Fehler")
-            if self.credentials and (seen.headers["username"], seen.headers["password"]) != self.credentials:
+            expected = self.credentials
+            if isinstance(expected, dict):  # per database prefix, e.g. {"/regio": (user, password)}
+                expected = expected.get("/" + seen.path.split("/")[1])
+            if expected and (seen.headers["username"], seen.headers["password"]) != tuple(expected):
                 return genesis_status(-1, WRONG_CREDENTIALS_TEXT, "Fehler")
         elif "/statistics/1.0/" in seen.path:
             problems = []
