@@ -154,3 +154,20 @@ def test_bad_names_and_missing_datasets():
         write_dataset("../escape", dataset(), "x")
     with pytest.raises(MissingDataError, match="krefeld-data build"):
         read_dataset("nicht-da")
+
+
+def test_real_spliced_population_round_trips_through_parquet_and_csv():
+    from krefeld_data import read_table
+    from krefeld_data.clean import splice
+    from tests.conftest import real_sample
+
+    series = add_census_basis(splice([read_table(real_sample(p)) for p in ("11_", "04_", "02_")]))
+    paths = write_dataset("bevoelkerung-geschlecht", series, "Bevölkerung nach Geschlecht, Kreise, 31.12.")
+    back = read_dataset("bevoelkerung-geschlecht")
+    assert len(back) == len(series) and back.attrs["splice"]["revisions"] == 0
+    csv = pd.read_csv(paths.csv, sep=";", decimal=",", encoding="utf-8-sig",
+                      dtype={"region_code": str, "region_key": str, "ges_code": str})
+    assert csv["value"].dtype == float and csv["value"].isna().sum() == series["value"].isna().sum()
+    krefeld = csv[(csv["region_key"] == "05114") & csv["ges_code"].isna() & (csv["year"] == 2024)]
+    assert krefeld["value"].tolist() == [231406]
+    assert krefeld["date"].tolist() == ["2024-12-31"]

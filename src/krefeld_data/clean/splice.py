@@ -31,7 +31,7 @@ import pandas as pd
 from krefeld_data.clean.hierarchy import TOTAL_CODE, TOTAL_LABEL
 from krefeld_data.clean.regions_clean import region_key
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.schema import LEADING, TRAILING, variable_columns
+from krefeld_data.schema import LEADING, STATUSES, TRAILING, variable_columns
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,10 @@ def _tidy_types(frame: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
         if column not in out.columns:
             continue
         if column in ("status", "quality"):
-            out[column] = out[column].astype(object).fillna("").astype(str).astype("category")
+            values = out[column].astype(object).fillna("").astype(str)
+            known = STATUSES if column == "status" else []
+            categories = known + sorted(set(values) - set(known))
+            out[column] = pd.Categorical(values, categories=categories)
         else:
             out[column] = out[column].astype("category")
     if "year" in out.columns:
