@@ -161,8 +161,9 @@ def _split(text: str, where: str) -> Layout:
         header.append(rows[i][1])
         i += 1
     if not header:
+        hint = " (no ';' anywhere: separated by commas?)" if ";" not in text else ""
         raise ParseError(f"{where}: line {rows[i][0] if i < len(rows) else '?'}: expected the table's "
-                         f"header rows (starting with ';') after the title block")
+                         f"header rows (starting with ';') after the title block{hint}")
     width = len(header[0])
     for line, fields in rows[i - len(header):i]:
         if len(fields) != width:
