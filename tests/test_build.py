@@ -175,12 +175,16 @@ def test_a_notebook_error_fails_the_build_with_the_cells_message(notebooks) -> N
     store_table()
     story = Story("03-broken", "Kaputt", "fixture_fails.py", (TEST_TABLE,))
     with pytest.raises(NotebookFailed) as caught:
-        build(notebooks, stories=[story])
+        build(notebooks, stories=[CHART_STORY, story], jobs=2)
     message = str(caught.value)
     assert "03-broken" in message and "cell 3" in message
     assert "ValueError: Spalte 'wert' fehlt in der Tabelle TEST-0001" in message
     assert not ABSOLUTE_PATH.search(message)
     assert not (config.reports_dir() / "03-broken.html").exists()
+    # the story that worked still got its page, and the index says which is missing
+    assert (config.reports_dir() / "01-test.html").is_file()
+    assert page("index.html").select_one('li[data-slug="01-test"] a') is not None
+    assert page("index.html").select_one('li[data-slug="03-broken"] a') is None
 
 
 def test_an_unchanged_story_is_not_run_again_and_a_change_reruns_it(notebooks) -> None:

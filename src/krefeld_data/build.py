@@ -9,6 +9,7 @@ listed on the index as not built. A page is replaced only by a complete new page
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from krefeld_data.store import RawStore
 CACHE_NAME = ".build-cache.json"
 CACHE_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_TIMEOUT = 900  # seconds per cell
 KERNEL_NAME = "python3"  # jupyter_client starts it with this interpreter (sys.executable)
 
 
@@ -68,21 +71,33 @@ class BuildSummary:
 
 # ---------------------------------------------------------------- what a story needs
 
-def next_step_for(code: str) -> str:
-    """How to get a missing table: the command, plus the account hint where one is needed."""
+def _fetch_command(code: str) -> str:
     table = SOURCE_TABLES.get(code)
-    database = table.database if table else "DB"
-    step = f"get it with `krefeld-data fetch {code} --db {database}` or `krefeld-data import FILE`"
-    if table is not None and table.needs_account:
-        from krefeld_data.config import genesis_credentials, missing_credentials_message
+    return f"`krefeld-data fetch {code} --db {table.database if table else 'DB'}`"
 
+
+def _account_hints(codes: Iterable[str]) -> list[str]:
+    """For each database among ``codes`` that needs an account and has no credentials: how."""
+    from krefeld_data.config import genesis_credentials, missing_credentials_message
+
+    hints = []
+    databases = dict.fromkeys(t.database for c in codes if (t := SOURCE_TABLES.get(c)) and t.needs_account)
+    for database in databases:
         try:
             credentials = genesis_credentials(database, required=False)
         except KrefeldDataError:
             credentials = None
         if credentials is None:
-            step += f" ({missing_credentials_message(database)})"
-    return step
+            hints.append(missing_credentials_message(database))
+    return hints
+
+
+def next_step_for(codes: Sequence[str]) -> str:
+    """How to get missing tables: the commands, plus the account hint where one is needed."""
+    step = f"get {'it' if len(codes) == 1 else 'them'} with " + ", ".join(_fetch_command(c) for c in codes)
+    step += " or `krefeld-data import FILE`"
+    hints = _account_hints(codes)
+    return step + (f" ({'; '.join(hints)})" if hints else "")
 
 
 def missing_tables(story: Story, store: RawStore) -> list[str]:
@@ -90,8 +105,10 @@ def missing_tables(story: Story, store: RawStore) -> list[str]:
 
 
 def _missing_message(story: Story, missing: list[str]) -> str:
-    steps = "; ".join(f"table {code} is not in the raw store: {next_step_for(code)}" for code in missing)
-    return f"story {story.slug}: {steps}"
+    tables = ", ".join(missing)
+    noun = "table" if len(missing) == 1 else "tables"
+    verb = "is" if len(missing) == 1 else "are"
+    return f"story {story.slug}: {noun} {tables} {verb} not in the raw store; {next_step_for(missing)}"
 
 
 # ---------------------------------------------------------------- content hashes
@@ -223,8 +240,8 @@ def _first_error(nb) -> tuple[int, str]:
     return 0, ""
 
 
-def execute_notebook(path: Path, record: Path, *, timeout: int = 900):
-    """Run every cell in a fresh kernel with the notebooks folder as working directory."""
+async def execute_notebook_async(path: Path, record: Path, *, timeout: int = DEFAULT_TIMEOUT):
+    """Run every cell in a fresh kernel with the notebook's folder as working directory."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -238,7 +255,7 @@ def execute_notebook(path: Path, record: Path, *, timeout: int = 900):
     )
     try:
         # The kernel's own stderr (start-up warnings) is noise for the person building.
-        client.execute(env=kernel_environment(record), stderr=subprocess.DEVNULL)
+        await client.async_execute(env=kernel_environment(record), stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
         cell, message = _first_error(nb)
         message = message or f"{exc.ename}: {exc.evalue}"
@@ -251,6 +268,20 @@ def execute_notebook(path: Path, record: Path, *, timeout: int = 900):
     except DeadKernelError:
         raise NotebookFailed(f"notebook {path.name}: the Python kernel died (out of memory?)") from None
     return nb
+
+
+def _run(coroutine):
+    """``asyncio.run``, also from inside a running loop (e.g. called from a notebook)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def execute_notebook(path: Path, record: Path, *, timeout: int = DEFAULT_TIMEOUT):
+    return _run(execute_notebook_async(path, record, timeout=timeout))
 
 
 def _clean_outputs(nb) -> None:
@@ -284,14 +315,11 @@ def _read_records(record: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def build_story(story: Story, notebook: Path, reports: Path, store: RawStore) -> bool:
-    """Run one story and write its page; returns whether the page shows sample data."""
+def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: Path, store: RawStore,
+                     notebooks: Path) -> bool:
+    """Export an executed notebook as the story's page; returns whether it shows sample data."""
     from krefeld_data.pages import german_timestamp, methodology, render_story_page, scrub
 
-    with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
-        record = Path(tmp) / "charts.jsonl"
-        nb = execute_notebook(notebook, record)
-        records = _read_records(record)
     provenance = [s.provenance.to_dict() for code in story.tables if (s := store.latest(code))]
     descriptions = {code: t.description for code, t in SOURCE_TABLES.items()}
     method = methodology(provenance, records, descriptions)
@@ -300,9 +328,34 @@ def build_story(story: Story, notebook: Path, reports: Path, store: RawStore) ->
         title=story.title, body=notebook_body(nb), method=method, sample=sample,
         built_at=german_timestamp(),
     )
-    page = scrub(page, paths=[config.data_dir(), reports, notebook.parent, config.PROJECT_ROOT])
+    page = scrub(page, paths=[config.data_dir(), reports, notebooks, config.PROJECT_ROOT])
     _write_atomic(reports / f"{story.slug}.html", page)
     return sample
+
+
+async def _run_stories(
+    jobs: list[tuple[Story, Path]], concurrency: int, finished
+) -> list[tuple[Story, BaseException]]:
+    """Run the notebooks, ``concurrency`` at a time; ``finished(story, nb, records, seconds)``
+    writes each page as soon as its notebook is done. Returns the failures."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+    failures: list[tuple[Story, BaseException]] = []
+
+    async def one(story: Story, notebook: Path) -> None:
+        async with gate:
+            begun = time.perf_counter()
+            with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
+                record = Path(tmp) / "charts.jsonl"
+                try:
+                    nb = await execute_notebook_async(notebook, record)
+                except KrefeldDataError as exc:
+                    failures.append((story, exc))
+                    return
+                records = _read_records(record)
+            finished(story, nb, records, time.perf_counter() - begun)
+
+    await asyncio.gather(*(one(story, notebook) for story, notebook in jobs))
+    return failures
 
 
 # ---------------------------------------------------------------- the build
@@ -322,15 +375,18 @@ def build_reports(
     store: RawStore | None = None,
     index_stories: Sequence[Story] | None = None,
     progress: bool = True,
+    jobs: int | None = None,
 ) -> BuildSummary:
     """Build the pages of ``stories`` (default: all) and the index; returns what happened.
 
     Without ``partial``, a story whose tables are missing stops the build before any
     notebook runs; with it, the story is listed on the index with the next step.
+    Up to ``jobs`` notebooks run at once (default: up to 4, by CPU count), each in its own kernel.
     """
     from krefeld_data.pages import german_timestamp, render_index, scrub, write_assets
 
     started = time.perf_counter()
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
     stories = list(stories) if stories is not None else list(STORIES)
     index_stories = list(index_stories) if index_stories is not None else stories
     notebooks = Path(notebooks_dir) if notebooks_dir else config.notebooks_dir()
@@ -352,6 +408,7 @@ def build_reports(
     write_assets(reports)
     processed = processed_fingerprint(cache["processed_files"])
     built: list[tuple[Story, Path]] = []
+    to_run: list[tuple[Story, Path, str]] = []
     try:
         for number, story in enumerate(stories, start=1):
             prefix = f"[{number}/{len(stories)}] {story.slug}"
@@ -369,29 +426,35 @@ def build_reports(
                     f"story {story.slug}: notebook {story.notebook} not found in {notebooks}"
                 )
             key = story_key(story, notebook, store, processed)
-            page = reports / f"{story.slug}.html"
-            if not force and entry.get("key") == key and page.is_file():
+            if not force and entry.get("key") == key and (reports / f"{story.slug}.html").is_file():
                 summary.results.append(StoryResult(story.slug, story.title, "unchanged",
                                                    sample=bool(entry.get("sample"))))
                 entry.update({"status": "built", "message": ""})
                 _progress(progress, f"{prefix}: unchanged")
                 continue
-            _progress(progress, f"{prefix}: running {story.notebook} …")
-            begun = time.perf_counter()
-            try:
-                sample = build_story(story, notebook, reports, store)
-            except NotebookFailed as exc:
-                raise NotebookFailed(f"story {story.slug}: {exc}") from None
-            seconds = time.perf_counter() - begun
+            to_run.append((story, notebook, key))
+
+        keys = {story.slug: key for story, _, key in to_run}
+        if to_run:
+            _progress(progress, f"running {len(to_run)} notebook(s), up to {jobs} at a time …")
+
+        def finished(story: Story, nb, records: list[dict[str, Any]], seconds: float) -> None:
+            sample = write_story_page(story, nb, records, reports, store, notebooks)
             summary.results.append(
                 StoryResult(story.slug, story.title, "built", seconds=seconds, sample=sample)
             )
             cache["stories"][story.slug] = {
-                "key": key, "status": "built", "message": "", "title": story.title,
+                "key": keys[story.slug], "status": "built", "message": "", "title": story.title,
                 "built_at": german_timestamp(), "sample": sample, "seconds": round(seconds, 2),
             }
-            built.append((story, notebook))
-            _progress(progress, f"{prefix}: built in {seconds:.1f} s")
+            built.append((story, notebooks / story.notebook))
+            _progress(progress, f"{story.slug}: built in {seconds:.1f} s")
+
+        failures = _run(_run_stories([(s, n) for s, n, _ in to_run], jobs, finished)) if to_run else []
+        if failures:
+            story, error = failures[0]
+            others = f" ({len(failures) - 1} more stories failed too)" if len(failures) > 1 else ""
+            raise NotebookFailed(f"story {story.slug}: {error}{others}")
     finally:
         if built:
             # Notebooks may have written processed datasets; record the state they left.
@@ -401,6 +464,8 @@ def build_reports(
                     cache["stories"][story.slug]["key"] = story_key(story, notebook, store, processed_after)
         _write_index(reports, index_stories, cache, render_index)
         _write_atomic(reports / CACHE_NAME, json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True))
+    order = {s.slug: i for i, s in enumerate(stories)}
+    summary.results.sort(key=lambda r: order.get(r.slug, 0))
     summary.seconds = time.perf_counter() - started
     return summary
 
