@@ -160,3 +160,22 @@ def test_faults_then_success_store_exactly_the_good_bytes(server: ReplayServer, 
     files = _files(isolated_env)
     assert [p.name for p in files] == [snapshot.path.name, snapshot.sidecar.name]
     assert json.loads(snapshot.sidecar.read_text())["sha256"] == snapshot.provenance.sha256
+
+
+def test_read_timeout_then_success(server: ReplayServer, monkeypatch) -> None:
+    monkeypatch.setenv("KREFELD_DATA_HTTP_READ_TIMEOUT", "0.2")
+    server.add(REGIO + "data/tablefile", Reply(200, TINY_ZIP, "application/zip", delay=0.6),
+               Reply(429, b"slow down", "text/plain"), Reply(200, TINY_ZIP, "application/zip"))
+    server.add(REGIO + "metadata/table", Reply.json(METADATA))
+    snapshot = fetch_genesis("12411-01-01-4", "regio").snapshot
+    assert snapshot.read_bytes() == TINY_ZIP
+    assert len(server.requests_to("data/tablefile")) == 3
+
+
+def test_read_timeout_every_time_is_a_clear_error(server: ReplayServer, monkeypatch, isolated_env) -> None:
+    monkeypatch.setenv("KREFELD_DATA_HTTP_READ_TIMEOUT", "0.1")
+    server.add(REGIO + "data/tablefile", Reply(200, TINY_ZIP, "application/zip", delay=0.3), repeat=True)
+    expected = r"Regionaldatenbank Deutschland \(regio\), table 12411-01-01-4: .*failed 3 times, last: no ans"
+    with pytest.raises(KrefeldDataError, match=expected):
+        fetch_genesis("12411-01-01-4", "regio")
+    assert _files(isolated_env) == []

@@ -9,6 +9,7 @@ unlocks the most of them, and the one line to set.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections import Counter
@@ -112,8 +113,12 @@ def fetch_all(jobs: Sequence[FetchJob], *, refresh: bool = False, workers: int =
     from tqdm import tqdm
 
     reports: dict[int, FetchReport] = {}
-    with tqdm(total=len(jobs), desc="fetch", unit="table", file=sys.stderr,
-              disable=None if show_progress else True) as bar:
+    options: dict[str, Any] = {}
+    if not show_progress:
+        options["disable"] = True
+    elif "TQDM_DISABLE" not in os.environ:  # `--quiet` sets it; an explicit argument would override it
+        options["disable"] = None  # no bar when stderr is not a terminal (logs, CI)
+    with tqdm(total=len(jobs), desc="fetch", unit="table", file=sys.stderr, **options) as bar:
 
         def note(message: str) -> None:
             bar.write(message, file=sys.stderr)

@@ -158,7 +158,7 @@ def request_with_retries(
     ``what`` names the request for messages (e.g. "Regionaldatenbank Deutschland, table
     12411-01-01-4"). ``retry_if`` sees each complete response and returns a reason to
     retry it (e.g. GENESIS code 6, a damaged zip) or ``None``. Responses with an HTTP
-    status below 500 are returned for the caller to judge; 5xx are retried.
+    status below 500 are returned for the caller to judge; 5xx and 429 are retried.
     """
     shown = public_url(url)
     policy = policy or default_policy()
@@ -175,7 +175,7 @@ def request_with_retries(
                     response._content = _read_whole_body(response)
                 finally:
                     response.close()
-            if response.status_code >= 500:
+            if response.status_code >= 500 or response.status_code == 429:
                 raise _Retry(f"HTTP {response.status_code} {response.reason or ''}".strip())
             reason = retry_if(response) if retry_if else None
             if reason:
