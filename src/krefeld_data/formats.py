@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 FLAT_FILE_STARTS = (b"statistics_code;", b"Statistik_Code;")
 FLAT_FILE_HEAD = 1 << 16  # bytes of a flat file decoded while sniffing
 UTF8_BOM = b"\xef\xbb\xbf"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # a zip without members is just its end record
+# Umlauts and ß as UTF-8 bytes; in a Windows-1252 file these pairs would read 'Ã¤' etc.
+UTF8_UMLAUT = re.compile(rb"\xc3[\x84\x96\x9c\xa4\xb6\xbc\x9f]")
 
 # Kinds of content we can tell apart.
 FFCSV = "ffcsv"  # flat file CSV, current layout (English header)
@@ -69,7 +73,7 @@ def unzip_single(data: bytes, where: str) -> tuple[bytes, str]:
                 names = ", ".join(m.filename for m in members[:5])
                 raise ParseError(f"{where}: the zip holds {len(members)} files ({names}); expected one")
             return archive.read(members[0]), members[0].filename
-    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ParseError(f"{where}: damaged or truncated zip archive ({exc})") from None
     except (NotImplementedError, RuntimeError) as exc:
         raise ParseError(f"{where}: zip archive uses an unsupported feature ({exc})") from None
@@ -80,6 +84,8 @@ def decode(data: bytes, where: str = "") -> tuple[str, str]:
 
     The offices' classic downloads are Latin-1, their flat files UTF-8 with a BOM.
     """
+    if b"\x00" in data[:4096]:
+        raise ParseError(f"{where}: binary content (NUL bytes), not a text table")
     if data.startswith(UTF8_BOM):
         try:
             return data.decode("utf-8-sig"), "utf-8-sig"  # no slice: that would copy the file
@@ -88,12 +94,16 @@ def decode(data: bytes, where: str = "") -> tuple[str, str]:
                 f"{where}: starts with a UTF-8 byte order mark but is not UTF-8 "
                 f"(byte {exc.start}): mixed encodings?"
             ) from None
-    if b"\x00" in data[:4096]:
-        raise ParseError(f"{where}: binary content (NUL bytes), not a text table")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # UTF-8 umlauts beside the bytes that are not UTF-8: decoding it all as Windows-1252
+        # would silently turn every 'ä' into 'Ã¤'.
+        if UTF8_UMLAUT.search(data):
+            raise ParseError(
+                f"{where}: mixed encodings: UTF-8 text with a byte that is not UTF-8 (byte "
+                f"{exc.start}); save the file again in one encoding"
+            ) from None
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -132,7 +142,7 @@ def sniff(data: bytes, where: str = "<bytes>") -> Payload:
     if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise ParseError(f"{where}: the file is empty")
     member = None
-    if data.startswith(ZIP_MAGIC):
+    if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
         data, member = unzip_single(data, where)
         where = f"{where} (zip member {member})"
         if not data or data.isspace():

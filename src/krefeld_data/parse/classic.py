@@ -188,6 +188,10 @@ def _split(text: str, where: str) -> Layout:
         data.append((line, fields))
         i += 1
     footer = [fields[0] for _, fields in rows[i:] if fields and fields[0].strip()]
+    joined = next((line for line, fields in rows[i:]
+                   if fields and fields[0].startswith("GENESIS-Tabelle:")), None)
+    if joined is not None:  # after the footer: the rest would be dropped without a word
+        raise ParseError(f"{where}: line {joined}: a second table starts here (two files joined?)")
     if not data:
         raise ParseError(f"{where}: the classic table has header rows but no data rows")
     return Layout(title=title, header=header, data=data, footer=footer, width=width)
@@ -371,20 +375,20 @@ def _times(lead: dict, times: list[str] | None, layout: Layout, n_rows: int, n_c
     if lead["time"] is not None and times is not None:
         raise ParseError(f"{where}: dates both in a leading column and across the columns")
     if lead["time"] is not None:
-        parsed = [common.parse_time(t) for t in lead["time"]]
+        parsed = [common.parse_time(t, where) for t in lead["time"]]
         years = np.repeat(np.array([p[0] for p in parsed], dtype=object), n_cols)
         dates = np.repeat(np.array([p[1] if p[1] is not None else np.datetime64("NaT") for p in parsed],
                                    dtype="datetime64[ns]"), n_cols)
         return years, dates
     if times is not None:
-        parsed = [common.parse_time(t) for t in times]
+        parsed = [common.parse_time(t, where) for t in times]
         years = np.tile(np.array([p[0] for p in parsed], dtype=object), n_rows)
         dates = np.tile(np.array([p[1] if p[1] is not None else np.datetime64("NaT") for p in parsed],
                                  dtype="datetime64[ns]"), n_rows)
         return years, dates
     for line in layout.title:
         if m := DATE_IN_TITLE.search(line):
-            year, date = common.parse_time(m.group(1))
+            year, date = common.parse_time(m.group(1), where)
             return year, date
     log.warning("%s: the classic table gives no year or date; year left empty", where)
     return None, None

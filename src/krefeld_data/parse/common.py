@@ -130,7 +130,7 @@ def parse_times(times: pd.Categorical, where: str) -> tuple[pd.arrays.IntegerArr
     years: list[Any] = []
     dates: list[Any] = []
     for label in times.categories:
-        year, date = parse_time(str(label))
+        year, date = parse_time(str(label), where)
         if year is None:
             log.warning("%s: time %r gives no year; year left empty", where, label)
         years.append(year)
@@ -142,14 +142,17 @@ def parse_times(times: pd.Categorical, where: str) -> tuple[pd.arrays.IntegerArr
     return year_by_code[codes], date_by_code[codes]
 
 
-def parse_time(text: str) -> tuple[int | None, np.datetime64 | None]:
+def parse_time(text: str, where: str = "") -> tuple[int | None, np.datetime64 | None]:
     """``2024-12-31`` / ``31.12.2024`` → (2024, that day); ``2024`` → (2024, None)."""
     text = text.strip()
-    if m := DATE_ISO.match(text):
-        return int(m.group(1)), np.datetime64(text, "ns")
-    if m := DATE_GERMAN.match(text):
-        day, month, year = m.groups()
-        return int(year), np.datetime64(f"{year}-{month}-{day}", "ns")
+    try:
+        if m := DATE_ISO.match(text):
+            return int(m.group(1)), np.datetime64(text, "ns")
+        if m := DATE_GERMAN.match(text):
+            day, month, year = m.groups()
+            return int(year), np.datetime64(f"{year}-{month}-{day}", "ns")
+    except ValueError:  # 2023-02-30, 31.13.2023: the shape of a date, but no such day
+        raise ParseError(f"{where}: the date {text!r} does not exist") from None
     if m := YEAR.match(text) or YEAR_LEADING.match(text):
         return int(m.group(1)), None
     return None, None
@@ -304,6 +307,9 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
             # Sniffing decoded only the first lines; a Windows-1252 byte further down shows here.
             if encoding != "utf8" or "UTF8" not in str(exc):
                 raise
+            if not payload.text.isascii():  # UTF-8 umlauts up there: Windows-1252 would garble them
+                raise ParseError(f"{where}: mixed encodings: UTF-8 at the start, then bytes that are "
+                                 f"not UTF-8; save the file again in one encoding") from None
             log.warning("%s: not UTF-8 after the first lines; reading it as Windows-1252", where)
             return read("cp1252")
     except pa.ArrowInvalid as exc:
@@ -335,24 +341,32 @@ def _explain_csv_error(text: str, expected: int, where: str, message: str) -> st
 DICT = pa.dictionary(pa.int32(), pa.string())
 
 
-def single_value(cat: pd.Categorical, what: str, where: str) -> str:
-    """The one value a column must hold throughout (e.g. the variable code at a position)."""
-    present = [str(c) for c in cat.categories[np.unique(cat.codes[cat.codes >= 0])]] if len(cat) else []
+def single_value(column: pd.Categorical | pa.ChunkedArray, what: str, where: str) -> str:
+    """The one value a column must hold throughout (e.g. the statistics code)."""
+    present = distinct_values(column)
     if len(present) > 1:
         raise ParseError(f"{where}: {what} is not the same in every row: {', '.join(present[:5])}")
     return present[0] if present else ""
 
 
-def distinct_values(cat: pd.Categorical) -> list[str]:
-    """The values that occur in a categorical column (not merely its categories), sorted."""
-    if not len(cat):
+def distinct_values(column: pd.Categorical | pa.ChunkedArray) -> list[str]:
+    """The values that occur in a column (not merely its categories), sorted.
+
+    Takes an arrow column too, so columns needed only for this never become pandas.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        unique = column.unique()
+        if pa.types.is_dictionary(unique.type):
+            unique = unique.dictionary_decode()
+        return sorted(str(v) for v in unique.to_pylist() if v is not None)
+    if not len(column):
         return []
-    used = np.unique(cat.codes[cat.codes >= 0])
-    return sorted(str(c) for c in cat.categories[used])
+    used = np.unique(column.codes[column.codes >= 0])
+    return sorted(str(c) for c in column.categories[used])
 
 
 def build_variables(
-    groups: Sequence[tuple[pd.Categorical, pd.Categorical, pd.Categorical, pd.Categorical]],
+    groups: Sequence[tuple[Any, Any, pd.Categorical, pd.Categorical]],
     where: str,
 ) -> tuple[list[Variable], Variable | None]:
     """Classifying variables and the region variable from the flat files' column groups.
@@ -389,7 +403,7 @@ def build_variables(
         ))
         if len(var_codes) > 1:
             log.info("%s: position %d mixes the variables %s", where, position, ", ".join(var_codes))
-            which = strip_labels(codes)
+            which = strip_labels(categorical(codes) if isinstance(codes, pa.ChunkedArray) else codes)
             variables.append(Variable(name=f"{name}_variable", labels=which, codes=which,
                                       code="", label="variable code of each row"))
     return variables, region
