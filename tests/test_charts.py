@@ -94,6 +94,19 @@ def test_a_missing_year_is_a_gap_and_a_census_break_splits_the_line() -> None:
     assert any(a.text == "Zensus 2022" for a in fig.layout.annotations)
 
 
+def test_monthly_dates_get_german_month_names_on_ticks_and_in_hover_text() -> None:
+    frame = pd.DataFrame({
+        "region_code": "DG", "region_name": "Deutschland",
+        "date": pd.date_range("2023-01-01", periods=14, freq="MS"), "value": range(14),
+    })
+    frame.attrs["provenance"] = provenance(table="migr_asyappctza", source="eurostat")
+    fig = charts.line_over_time(frame, x="date", title="t")
+    assert "März 2023" in fig.layout.xaxis.ticktext or "Mai 2023" in fig.layout.xaxis.ticktext
+    assert all(label.endswith(("2023", "2024")) for label in fig.layout.xaxis.ticktext)
+    assert fig.data[0].customdata[2] == "März 2023"
+    assert "%{customdata}" in fig.data[0].hovertemplate
+
+
 def test_the_source_line_is_generated_from_the_provenance() -> None:
     fig = charts.line_over_time(population(), title="t")
     assert fig.layout.meta["source_line"] == (
@@ -115,7 +128,7 @@ def test_several_sources_are_grouped_by_database_and_licence() -> None:
     assert line.startswith("Quellen: Statistische Ämter des Bundes und der Länder, Regionaldatenbank "
                            "Deutschland, Tabellen 12411-01-01-4 (")
     assert " und 12411-03-03-4 (" in line
-    assert "; Eurostat, Eurostat, Tabelle migr_asyappctza" in line
+    assert "; Eurostat, Tabelle migr_asyappctza" in line
     # different licences: each group names its own
     assert "Lizenz dl-de/by-2-0" in line and "Lizenz CC BY 4.0" in line
 

@@ -6,6 +6,7 @@ subtitle; the source line, the sample mark and the alt text are generated, never
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from krefeld_data.charts.theme import (
     SEPARATORS,
     TEMPLATE_NAME,
     colour_for,
+    format_date,
     format_number,
     register,
 )
@@ -186,6 +188,7 @@ def line_over_time(
     fig = go.Figure()
     names = _series_names(df, series, label)
     all_years = sorted(int(v) for v in df[x].dropna().unique()) if yearly else []
+    date_style = "day" if yearly or not _is_monthly(pd.to_datetime(df[x]).dropna()) else "month"
     for key, part in df.groupby(series, sort=False, observed=True):
         part = part.sort_values(x)
         if yearly:
@@ -202,20 +205,30 @@ def line_over_time(
                         xs.insert(position, year - 0.5)
                         ys.insert(position, None)
         else:
-            xs = list(part[x])
+            xs = list(pd.to_datetime(part[x]))
             ys = [None if pd.isna(v) else float(v) for v in part[y]]
+            if split_at_breaks:
+                for year in sorted(break_labels, reverse=True):
+                    position = next((i for i, d in enumerate(xs) if d.year >= year), None)
+                    if position:
+                        xs.insert(position, pd.Timestamp(year=year, month=1, day=1))
+                        ys.insert(position, None)
         colour = colour_for(key) if series == "region_code" else None
+        # Dates are written out in German here: plotly's own date format is English
+        # unless the page loads a German locale, and hover text should not depend on that.
+        hover_x = "%{x:d}" if yearly else "%{customdata}"
         fig.add_trace(go.Scatter(
             x=xs, y=ys, name=names.get(key, str(key)), mode="lines+markers", connectgaps=False,
             line={"width": 3 if key == "05114" else 2, "color": colour},
             marker={"size": 5, "color": colour},
+            customdata=None if yearly else [format_date(d, date_style) for d in xs],
             hovertemplate=(
-                f"<b>%{{fullData.name}}</b><br>%{{x{':d' if yearly else '|%d.%m.%Y'}}}: "
+                f"<b>%{{fullData.name}}</b><br>{hover_x}: "
                 f"%{{y:{value_format}}}{_unit_suffix(unit)}<extra></extra>"
             ),
         ))
     for year, text in break_labels.items():
-        position = year - 0.5 if yearly else year
+        position = year - 0.5 if yearly else f"{year}-01-01"
         fig.add_vline(x=position, line={"dash": "dash", "width": 1, "color": MUTED_COLOUR})
         fig.add_annotation(
             x=position, y=1, yref="paper", yanchor="bottom", text=text, showarrow=False,
@@ -224,13 +237,33 @@ def line_over_time(
     if yearly:
         fig.update_xaxes(tickformat="d", hoverformat="d", dtick=_year_step(all_years))
     else:
-        fig.update_xaxes(tickformat="%d.%m.%Y", hoverformat="%d.%m.%Y")
+        tickvals, ticktext = german_date_ticks(pd.to_datetime(df[x]).dropna())
+        fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, hoverformat="%d.%m.%Y")
     fig.update_yaxes(tickformat=value_format, title={"text": y_title or ""})
     return finish(
         fig, kind="line", title=title, subtitle=subtitle, sources=sources if sources is not None else df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [x, series, label, y]),
         extra_meta={"breaks": sorted(break_labels)},
     )
+
+
+def _is_monthly(dates: Iterable[Any]) -> bool:
+    """Month starts or month ends, at least four weeks apart, in more than one month."""
+    unique = sorted(set(dates))
+    if len(unique) < 2 or len({d.month for d in unique}) == 1:
+        return False  # one Stichtag per year (e.g. 31.12.): the full date says which
+    regular = all(d.day == 1 or d.is_month_end for d in unique)
+    return regular and min(b - a for a, b in itertools.pairwise(unique)).days >= 28
+
+
+def german_date_ticks(dates: pd.Series, most: int = 7) -> tuple[list[Any], list[str]]:
+    """Tick positions and German labels: "Dez. 2024" for monthly data, else "31.12.2024"."""
+    unique = sorted(set(dates))
+    if not unique:
+        return [], []
+    chosen = unique[:: max(1, -(-len(unique) // most))]
+    style = "short" if _is_monthly(unique) else "day"
+    return list(chosen), [format_date(d, style) for d in chosen]
 
 
 def _year_step(years: list[int]) -> int:

@@ -89,7 +89,8 @@ def _join(parts: list[str]) -> str:
 def citation(record: dict[str, Any], *, licence: bool = True) -> str:
     """One record as a full citation, for the sources list of a page's methodology box."""
     producer = record.get("producer") or "unbekannte Quelle"
-    database = "" if record.get("source") == "manual" else record.get("database") or ""
+    database = record.get("database") or ""
+    database = "" if record.get("source") == "manual" or database == producer else database
     head = f"{producer}, {database}" if database else producer
     text = f"{head}, Tabelle {_table_part(record)}"
     return f"{text}, Lizenz {record['licence']}" if licence and record.get("licence") else text
@@ -110,8 +111,8 @@ def source_line(*items: Any, derived: bool = True, prefix: str = "Quelle") -> st
     for record in records:
         producer = record.get("producer") or "unbekannte Quelle"
         database = record.get("database") or ""
-        if record.get("source") == "manual":
-            database = ""  # "manuell importierte Datei" says nothing to a reader
+        if record.get("source") == "manual" or database == producer:
+            database = ""  # "manuell importierte Datei" or "Eurostat, Eurostat" says nothing more
         groups.setdefault((producer, database), []).append(record)
     licences = {r.get("licence") for r in records if r.get("licence")}
     one_licence = len(licences) <= 1
