@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from krefeld_data.errors import ParseError
 from krefeld_data.formats import Payload
@@ -38,18 +39,32 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
         log.warning("%s: the flat file has a header but no data rows", where)
         return common.empty_frame(payload.table_code)
     col = {name: table.column(columns[name]) for name in columns}
-    cats = {name: common.categorical(col[name]) for name in columns if name != "value"}
-    _reject_repeated_header(cats["statistics_code"], where)
+    # Only columns with a value per row become pandas; the rest are checked in arrow.
+    per_row = ["time", *VALUE[1:], *([QUALITY] if QUALITY in columns else []),
+               *(n for n in columns if n.endswith(("_attribute_code", "_attribute_label")))]
+    cats = {name: common.categorical(col[name]) for name in per_row}
+    _reject_repeated_header(col["statistics_code"], where)
 
     positions = sorted({int(m.group(1)) for name in header if (m := VARIABLE_COLUMN.match(name))})
-    groups = [tuple(cats[f"{p}_variable_{part}"] for part in GROUP) for p in positions]
+    groups = [
+        (col[f"{p}_variable_code"], col[f"{p}_variable_label"],
+         cats[f"{p}_variable_attribute_code"], cats[f"{p}_variable_attribute_label"])
+        for p in positions
+    ]
     variables, region = common.build_variables(groups, where)
     values, status = common.parse_values(
         col["value"], where, lambda i: f"line {i + 2}", common.NUMBER_COMMA_OR_POINT
     )
     year, date = common.parse_times(common.strip_labels(cats["time"]), where)
-    statistics = common.single_value(cats["statistics_code"], "the statistics code", where)
+    statistics = common.single_value(col["statistics_code"], "the statistics code", where)
+    attrs = {
+        "statistics": statistics,
+        "statistics_label": ", ".join(common.distinct_values(col["statistics_label"])),
+        "region_variable": region.code if region else "",
+        "time_code": ", ".join(common.distinct_values(col["time_code"])),
+    }
     n = table.num_rows
+    del table, col, groups  # frees the arrow table before the frame is built (peak memory)
     return common.tidy_frame(
         n=n,
         table=payload.table_code or statistics,
@@ -65,12 +80,7 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
         status=status,
         quality=common.quality_column(cats.get(QUALITY), n),
         where=where,
-        attrs={
-            "statistics": statistics,
-            "statistics_label": ", ".join(common.distinct_values(cats["statistics_label"])),
-            "region_variable": region.code if region else "",
-            "time_code": ", ".join(common.distinct_values(cats["time_code"])),
-        },
+        attrs=attrs,
     )
 
 
@@ -99,10 +109,9 @@ def _check_header(header: list[str], where: str) -> dict[str, int]:
     return seen
 
 
-def _reject_repeated_header(statistics: pd.Categorical, where: str) -> None:
+def _reject_repeated_header(statistics: pa.ChunkedArray, where: str) -> None:
     """Concatenated downloads repeat the header inside the data: say so, with the line."""
     for label in ("statistics_code", "Statistik_Code"):
-        if label in statistics.categories:
-            code = list(statistics.categories).index(label)
-            row = int((statistics.codes == code).argmax())
+        if label in common.distinct_values(statistics):
+            row = pc.index(statistics.cast(pa.string()), label).as_py()
             raise ParseError(f"{where}: line {row + 2} repeats the header row (two files joined?)")

@@ -17,6 +17,7 @@ import logging
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from krefeld_data.errors import ParseError
 from krefeld_data.formats import Payload
@@ -45,10 +46,12 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
     if rows == 0:
         log.warning("%s: the flat file has a header but no data rows", where)
         return common.empty_frame(payload.table_code)
-    cats = [common.categorical(table.column(i)) if i < first_measure else None for i in range(len(header))]
-    _reject_repeated_header(cats[0], where)
-
     n_variables = (first_measure - N_FIXED) // 4
+    # Only columns with a value per row become pandas; the rest are checked in arrow.
+    per_row = {4} | {N_FIXED + 4 * k + j for k in range(n_variables) for j in (2, 3)}
+    cats = [common.categorical(table.column(i)) if i in per_row else table.column(i)
+            for i in range(first_measure)]
+    _reject_repeated_header(cats[0], where)
     groups = [tuple(cats[N_FIXED + 4 * k + j] for j in range(4)) for k in range(n_variables)]
     variables, region = common.build_variables(groups, where)
 
@@ -132,9 +135,8 @@ def _concat_categoricals(parts: list[pd.Categorical]) -> pd.Categorical:
     return pd.Categorical(pd.concat([pd.Series(p) for p in parts], ignore_index=True).astype(str))
 
 
-def _reject_repeated_header(statistics: pd.Categorical, where: str) -> None:
+def _reject_repeated_header(statistics: pa.ChunkedArray, where: str) -> None:
     for label in ("Statistik_Code", "statistics_code"):
-        if label in statistics.categories:
-            code = list(statistics.categories).index(label)
-            row = int((statistics.codes == code).argmax())
+        if label in common.distinct_values(statistics):
+            row = pc.index(statistics.cast(pa.string()), label).as_py()
             raise ParseError(f"{where}: line {row + 2} repeats the header row (two files joined?)")
