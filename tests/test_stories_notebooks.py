@@ -1,0 +1,120 @@
+"""The story notebooks run on the sample data and on real files; their text says the numbers
+the story data layer computes (no number typed into the text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jupytext
+import pytest
+from nbclient import NotebookClient
+
+from krefeld_data import catalog
+from krefeld_data.importer import import_file
+from krefeld_data.samples import install_samples
+from krefeld_data.store import RawStore
+from krefeld_data.stories import number, percent
+from tests.conftest import real_sample
+
+pytestmark = pytest.mark.slow
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def run(name: str, parameters: str | None = None) -> tuple[str, str]:
+    """Execute a notebook; returns (markdown text it printed, all other outputs as text)."""
+    nb = jupytext.read(NOTEBOOKS / name)
+    assert "parameters" in nb.cells[0].metadata.get("tags", [])
+    if parameters is not None:
+        nb.cells[0].source = parameters
+    NotebookClient(nb, kernel_name="python3", timeout=300,
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    markdown, other = [], []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                markdown.append(data["text/markdown"])
+            other.append(json.dumps(data, ensure_ascii=False))
+    return "\n".join(markdown), "\n".join(other)
+
+
+@pytest.fixture
+def samples(isolated_env):
+    install_samples(RawStore())
+    return isolated_env
+
+
+def test_every_story_has_its_notebook_and_a_paired_ipynb_without_outputs():
+    for story in catalog.STORIES:
+        text = NOTEBOOKS / story.notebook
+        assert text.is_file()
+        paired = json.loads(text.with_suffix(".ipynb").read_text(encoding="utf-8"))
+        assert paired["cells"][0]["metadata"]["tags"] == ["parameters"]
+        assert all(not c.get("outputs") for c in paired["cells"] if c["cell_type"] == "code")
+        twin = jupytext.read(text.with_suffix(".ipynb"))
+        assert [c.source for c in jupytext.read(text).cells] == [c.source for c in twin.cells]
+
+
+def test_population_notebook_on_samples(samples):
+    from krefeld_data.stories import population
+
+    markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
+    people = population.population_series(["05114"], context=[]).dropna(subset=["population"])
+    assert number(people["population"].iloc[-1]) in markdown
+    shares = population.foreign_share_series(["05114"], context=[])
+    assert percent(shares["foreign_share"].iloc[-1]) in markdown
+    assert "Beispieldaten" in outputs
+
+
+def test_protection_notebook_on_samples_for_another_city(samples):
+    from krefeld_data.stories import protection
+
+    parameters = 'CITY = "05124"\nCOMPARE = ["05114", "05111"]\nTOP = 3'
+    markdown, _ = run("02_schutzsuchende.py", parameters)
+    totals = protection.protection_totals(["05124"]).iloc[0]
+    assert f"in Wuppertal **{number(totals['value'])}** Schutzsuchende" in markdown
+    assert number(totals["per_1000"], 1) in markdown
+    assert "Unter den 3 Städten" in markdown
+
+
+def test_age_notebook_on_samples(samples):
+    from krefeld_data.stories import age
+
+    markdown, _ = run("03_jung_und_hier.py")
+    young = age.young_share(["05114"], context=[]).set_index("nationality")["share"]
+    assert percent(young["ausländisch"]) in markdown and percent(young["deutsch"]) in markdown
+
+
+def test_naturalisation_notebook_on_samples(samples):
+    from krefeld_data.stories import naturalisation
+
+    markdown, _ = run("04_einbuergerungen.py")
+    per_year = naturalisation.naturalisations_per_year(["05114"], context=[]).dropna(subset=["value"])
+    assert number(per_year["value"].iloc[-1]) in markdown
+    assert "Noch nicht veröffentlicht: Freiburg im Breisgau" in markdown  # `...` in the sample
+
+
+def test_debate_notebook_on_samples(samples):
+    from krefeld_data.stories import asylum
+
+    markdown, _ = run("05_debatte_und_zahlen.py")
+    applicants = asylum.asylum_applicants().set_index("year")
+    debate = number(applicants.loc[asylum.DEBATE_YEAR, "value"])
+    assert f"{asylum.DEBATE_YEAR} stellten in Deutschland **{debate}**" in markdown
+    assert "ist vorläufig" in markdown
+
+
+def test_protection_and_age_notebooks_on_real_files(isolated_env):
+    from krefeld_data.stories import age, protection
+
+    for prefix in ("06_", "02_", "09_"):
+        import_file(real_sample(prefix))
+    markdown, outputs = run("02_schutzsuchende.py")
+    totals = protection.protection_totals(["05114"]).iloc[0]
+    assert f"in Krefeld **{number(totals['value'])}** Schutzsuchende" in markdown
+    assert "Beispieldaten" not in outputs
+    markdown, _ = run("03_jung_und_hier.py")
+    young = age.young_share(["05114"], context=[]).set_index("nationality")["share"]
+    assert "Ende 2015" in markdown
+    assert percent(young["ausländisch"]) in markdown
