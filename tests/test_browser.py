@@ -82,4 +82,4 @@ def test_every_chart_on_every_page_is_drawn_without_errors(tmp_path: Path) -> No
             # German month/number locale loaded: y ticks use a dot for thousands
             ticks = [t.get_text() for t in dom.select(".ytick text")]
             assert any("." in t and t.replace(".", "").isdigit() for t in ticks), ticks
-    assert drawn == 2
+    assert drawn == 3

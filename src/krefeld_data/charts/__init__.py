@@ -10,7 +10,7 @@ Notebooks use::
 from __future__ import annotations
 
 from krefeld_data.charts.alt_text import describe_figure
-from krefeld_data.charts.display import cite, figure_html, show
+from krefeld_data.charts.display import cite, figure_html, show, use_renderer_in_kernels
 from krefeld_data.charts.export import browser_path, export_static
 from krefeld_data.charts.figures import (
     compare_cities,
@@ -32,6 +32,8 @@ from krefeld_data.charts.theme import (
     format_date,
     format_number,
 )
+
+use_renderer_in_kernels()
 
 __all__ = [
     "CITY_COLOURS", "PLOTLY_CONFIG", "SEPARATORS", "TEMPLATE_NAME", "MissingSourceError",

@@ -16,11 +16,13 @@ import copy
 import html
 import json
 import os
+import sys
 import uuid
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io._base_renderers import MimetypeRenderer
 
 from krefeld_data.charts.source_line import collect_provenance, is_sample
 from krefeld_data.charts.theme import PLOTLY_CONFIG
@@ -28,6 +30,7 @@ from krefeld_data.errors import KrefeldDataError
 from krefeld_data.provenance import SAMPLE_MARK
 
 RECORD_ENV = "KREFELD_DATA_BUILD_RECORD"
+RENDERER_NAME = "krefeld"
 
 
 def _meta(fig: go.Figure) -> dict[str, Any]:
@@ -79,10 +82,8 @@ def _record(entry: dict[str, Any]) -> None:
         handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
 
-def show(fig: go.Figure, *, alt: str | None = None) -> None:
-    """Display a chart in a notebook and note its sources for the page's methodology box."""
-    from IPython.display import display
-
+def mimebundle(fig: go.Figure, *, alt: str | None = None) -> dict[str, Any]:
+    """The display bundle of a chart, noting its sources for the page's methodology box."""
     meta = _meta(fig)
     markup = figure_html(fig, alt=alt)
     _record({
@@ -91,8 +92,32 @@ def show(fig: go.Figure, *, alt: str | None = None) -> None:
         "sample": bool(meta.get("sample")), "columns": meta.get("columns", []),
         "breaks": meta.get("breaks", []),
     })
-    bundle = {"text/html": markup, "application/vnd.plotly.v1+json": copy.deepcopy(fig.to_plotly_json())}
-    display(bundle, raw=True)
+    return {"text/html": markup, "application/vnd.plotly.v1+json": copy.deepcopy(fig.to_plotly_json())}
+
+
+def show(fig: go.Figure, *, alt: str | None = None) -> None:
+    """Display a chart in a notebook (what story notebooks call instead of ``fig.show()``)."""
+    from IPython.display import display
+
+    display(mimebundle(fig, alt=alt), raw=True)
+
+
+class KrefeldRenderer(MimetypeRenderer):
+    """plotly renderer behind ``fig.show()`` and a figure as a cell's last value in a kernel.
+
+    Without it, plotly's notebook renderer would inline all of plotly.js (and expect
+    require.js) in every output; with it, those calls take the same path as :func:`show`.
+    """
+
+    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+        return mimebundle(go.Figure(fig_dict))
+
+
+def use_renderer_in_kernels() -> None:
+    """Make ``krefeld`` plotly's renderer inside a Jupyter kernel (not in plain scripts)."""
+    pio.renderers[RENDERER_NAME] = KrefeldRenderer()
+    if "ipykernel" in sys.modules:
+        pio.renderers.default = RENDERER_NAME
 
 
 def cite(*frames: Any, columns: list[str] | None = None) -> list[dict[str, Any]]:
