@@ -103,7 +103,8 @@ def test_a_story_page_shows_results_only_with_sources_and_no_secrets(notebooks, 
         caption = figure.find("figcaption")
         assert caption.get_text().startswith("Quelle: Statistische Ämter des Bundes und der Länder")
         assert "Tabelle TEST-0001 (Stand 31.12.2024, abgerufen am 25.11.2026)" in caption.get_text()
-        assert figure.select_one("[role=img]")["aria-label"].startswith(("Linien", "Balken", "Bevölkerungspyramide"))
+        alt = figure.select_one("[role=img]")["aria-label"]
+        assert alt.startswith(("Liniendiagramm", "Balkendiagramm", "Bevölkerungspyramide"))
     plots = plot_calls(text)
     assert sorted(plots) == sorted(c["id"] for c in charts)
     for layout, config_ in plots.values():
