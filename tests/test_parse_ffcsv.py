@@ -92,13 +92,22 @@ def test_zipped_and_plain_give_the_same_frame_and_the_zip_names_the_table() -> N
 
 def test_cp1252_after_the_first_lines_is_still_read() -> None:
     # Sniffing decodes only the head of a big flat file; a Windows-1252 byte comes later.
-    filler = [ROWS[1]] * 2000
-    data = current(rows=[*filler, ROWS[0].replace("Krefeld", "Mönchengladbach")], bom=False)
-    data = data.replace("Mönchengladbach".encode(), "Mönchengladbach".encode("cp1252"))
+    ascii_row = ROWS[1].replace("männlich", "maennlich").replace("Bevölkerungsstand", "BEVSTD")
+    late = ROWS[0].replace("Krefeld", "Mönchengladbach").replace("Bevölkerungsstand", "BEVSTD")
+    data = current(rows=[*[ascii_row] * 2000, late], bom=False).replace(
+        "Mönchengladbach".encode(), "Mönchengladbach".encode("cp1252"))
     assert len(data) > formats.FLAT_FILE_HEAD
     frame = read_table(data)
     assert frame["region_name"].iloc[-1] == "Mönchengladbach, kreisfreie Stadt"
     assert len(frame) == 2001
+
+
+def test_utf8_head_with_cp1252_further_down_is_mixed_encoding() -> None:
+    late = ROWS[0].replace("Krefeld", "Mönchengladbach")
+    data = current(rows=[*[ROWS[1]] * 2000, late], bom=False).replace(
+        "Mönchengladbach".encode(), "Mönchengladbach".encode("cp1252"))
+    with pytest.raises(ParseError, match="mixed encodings"):
+        read_table(data)
 
 
 def test_a_position_mixing_two_variables_keeps_which_is_which() -> None:
@@ -306,3 +315,17 @@ def test_real_05_big_job_result_via_import(tmp_path: Path) -> None:
         extract.astype({k: str for k in keys}), on=keys, suffixes=("", "_x"))
     assert len(merged) == len(extract) == len(big)
     assert (merged["value"] == merged["value_x"]).all()
+
+
+def test_yearly_tables_have_a_year_and_no_date() -> None:
+    rows = [r.replace("STAG;Stichtag;2024-12-31", "JAHR;Jahr;2023") for r in ROWS]
+    frame = read_table(current(rows=rows))
+    assert list(frame["year"]) == [2023] * 3
+    assert frame["date"].isna().all()
+    assert frame.attrs["time_code"] == "JAHR"
+
+
+def test_special_symbols_are_counted_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger="krefeld_data.parse.common"):
+        read_table(current())
+    assert "3 values, special symbols coerced: zero 1" in caplog.text

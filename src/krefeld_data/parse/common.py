@@ -235,7 +235,12 @@ def tidy_frame(
         quality=quality,
     )
     frame = pd.DataFrame(columns)
-    frame.attrs["special_values"] = special_value_counts(status)
+    counts = special_value_counts(status)
+    if counts:
+        # The only coercion parsing does: special symbols become 0.0 ('-') or NaN, status kept.
+        log.info("%s: %d values, special symbols coerced: %s", where, n,
+                 ", ".join(f"{k} {v}" for k, v in counts.items()))
+    frame.attrs["special_values"] = counts
     frame.attrs["variables"] = {v.name: {"code": v.code, "label": v.label} for v in variables}
     if attrs:
         frame.attrs.update(attrs)
