@@ -99,3 +99,34 @@ def test_quality_flags_are_kept_separately_from_the_status() -> None:
     assert list(frame["quality"]) == ["e", "", "p"]
     assert list(frame["status"]) == ["", "zero", ""]
     assert list(frame["value"]) == [5.0, 0.0, 7.0]
+
+
+SYMBOLS = {"-": ("zero", 0.0), ".": ("unknown", None), "...": ("later", None),
+           "x": ("not_meaningful", None), "/": ("unreliable", None)}
+
+
+def _cell():
+    from hypothesis import strategies as st
+
+    numbers = st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+    return st.one_of(st.sampled_from(sorted(SYMBOLS)), numbers.map(lambda d: str(d).replace(".", ",")))
+
+
+def test_any_mix_of_numbers_and_symbols_round_trips() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(_cell(), min_size=1, max_size=9))
+    def check(cells: list[str]) -> None:
+        for frame in (read_table(flat(*cells)), read_table(classic(*cells))):
+            assert len(frame) == len(cells)
+            for cell, value, status in zip(cells, frame["value"], frame["status"], strict=True):
+                if cell in SYMBOLS:
+                    expected_status, expected_value = SYMBOLS[cell]
+                    assert status == expected_status
+                    assert math.isnan(value) if expected_value is None else value == expected_value
+                else:
+                    assert status == "" and value == pytest.approx(float(cell.replace(",", ".")))
+
+    check()

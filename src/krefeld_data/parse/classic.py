@@ -375,7 +375,8 @@ def _times(lead: dict, times: list[str] | None, layout: Layout, n_rows: int, n_c
     if lead["time"] is not None and times is not None:
         raise ParseError(f"{where}: dates both in a leading column and across the columns")
     if lead["time"] is not None:
-        parsed = [common.parse_time(t, where) for t in lead["time"]]
+        distinct = {t: common.parse_time(t, where) for t in set(lead["time"])}
+        parsed = [distinct[t] for t in lead["time"]]
         years = np.repeat(np.array([p[0] for p in parsed], dtype=object), n_cols)
         dates = np.repeat(np.array([p[1] if p[1] is not None else np.datetime64("NaT") for p in parsed],
                                    dtype="datetime64[ns]"), n_cols)

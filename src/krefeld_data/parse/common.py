@@ -176,7 +176,8 @@ def column_name(code: str) -> str:
 def as_str(values: Any, n: int) -> pd.Series:
     """A string column (pandas ``str`` dtype); a scalar is repeated ``n`` times."""
     if values is None or np.isscalar(values):
-        return pd.Series(np.full(n, "" if values is None else values, dtype=object), dtype="str")
+        text = "" if values is None else str(values)
+        return strings_of(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[text]))
     if isinstance(values, pd.Categorical):
         return strings_of(values)
     return pd.Series(values).astype("str").reset_index(drop=True)
