@@ -60,12 +60,15 @@ def test_old_flat_file_and_classic_wide_file_give_the_same_kind_of_series(isolat
     assert krefeld.index.min() == 1995 and krefeld.index.max() == 2015
     assert krefeld.loc[2010, "census_basis"] == "vor Zensus 2011"
     assert krefeld.loc[2011, "census_basis"] == "Zensus 2011"
-    import_file(real_sample("04_"))  # flat file, old layout, 31.12.2023: now the latest snapshot
+    import_file(real_sample("04_"))  # flat file, old layout, 31.12.2023: spliced onto the series
     series = population.population_series(["05114"], context=["05", "DG"])
-    assert set(series["year"]) == {2023}
+    assert set(series["year"]) == {*range(1995, 2016), 2023}
+    assert {s["table"] for s in series.attrs["sources"]} == {"12411-01-01-4"}
+    assert len(series.attrs["sources"]) == 2
     rows = rows_of(real_sample("04_"))
     expected = next(r for r in rows[1:] if r[7] == "05114" and r[11] == "")[-1]
-    assert series.set_index("region_key").loc["05114", "population"] == float(expected)
+    krefeld = series[series["region_key"] == "05114"].set_index("year")
+    assert krefeld.loc[2023, "population"] == float(expected)
 
 
 def test_foreign_share_2015_is_auslaender_over_insgesamt(imported):

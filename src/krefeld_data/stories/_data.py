@@ -49,6 +49,24 @@ def load(table: str, store: RawStore | None = None, *, german_regions: bool = Tr
     return frame
 
 
+def load_series(table: str, store: RawStore | None = None) -> pd.DataFrame:
+    """Every stored publication of ``table`` spliced into one series (newest wins on overlap).
+
+    A download of the latest year and an older file with 1995–2015 together give the longest
+    series; ``attrs["sources"]`` lists every snapshot used.
+    """
+    from krefeld_data.clean.splice import splice
+
+    store = store or RawStore()
+    snapshots = store.snapshots(table)
+    if len(snapshots) <= 1:
+        return load(table, store)
+    frames = [read_table(snapshot) for snapshot in snapshots]
+    spliced = normalise_regions(splice(frames))
+    spliced.attrs["sources"] = [f.attrs["provenance"] for f in frames if f.attrs.get("provenance")]
+    return spliced
+
+
 def keys_of(regions: Iterable[str]) -> list[str]:
     """Region keys for codes (any length) or names ("Krefeld"), in the order given."""
     keys = []

@@ -26,11 +26,13 @@ def population_series(
 ) -> pd.DataFrame:
     """Population on 31.12. of every available year, with the census basis of each figure.
 
+    Every stored publication of the table is used (spliced; the newest wins where they overlap).
+
     Columns: region_key, region, year, date, population (NaN where no number is published),
     status, census_basis.
     """
     keys = _data.wanted_keys(cities, context)
-    raw = _data.load(POPULATION, store)
+    raw = _data.load_series(POPULATION, store)
     frame = _data.for_regions(raw, keys, POPULATION)
     sex = _data.find_variable(frame, "GESM", "männlich")
     frame = _data.only_totals(frame, [sex])
