@@ -127,6 +127,9 @@ def test_a_story_page_shows_results_only_with_sources_and_no_secrets(notebooks, 
     assert (reports / "assets" / "plotly.min.js").stat().st_size > 1_000_000
     scripts = [s["src"] for s in soup.select("script[src]")]
     assert scripts == ["assets/plotly.min.js", "assets/plotly-locale-de.js"]
+    # offline: nothing is loaded from the internet (links for the reader are fine)
+    assert [s["href"] for s in soup.select("link[href]")] == ["assets/krefeld.css"]
+    assert not re.search(r"""(src|@import)\s*=?\s*["']?(https?:)?//""", text)
     assert len(text) < 200_000
 
     # nothing written anywhere holds the credential; no page holds a local path

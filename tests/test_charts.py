@@ -220,6 +220,13 @@ def test_compare_cities_as_small_multiples_draws_one_panel_per_city() -> None:
     assert grouped.layout.barmode == "group" and len(grouped.data) == 2
 
 
+def test_a_total_and_its_parts_in_one_frame_are_refused_not_added_up() -> None:
+    frame = pd.concat([population().assign(ges="Insgesamt"), population().assign(ges="weiblich")])
+    frame.attrs["provenance"] = provenance()
+    with pytest.raises(KrefeldDataError, match="filter on ges"):
+        charts.line_over_time(frame, title="t")
+
+
 def test_a_helper_names_the_column_it_misses() -> None:
     with pytest.raises(KrefeldDataError, match="'age'"):
         charts.population_pyramid(population(), title="t")

@@ -56,6 +56,24 @@ def _require_columns(df: pd.DataFrame, columns: Iterable[str | None], chart: str
         )
 
 
+def _require_unique(df: pd.DataFrame, keys: Iterable[str | None], chart: str) -> None:
+    """One row per point: a chart must not silently add a total to its own parts."""
+    keys = [k for k in keys if k]
+    repeated = df.duplicated(subset=keys, keep=False)
+    if repeated.any():
+        rows = df.loc[repeated].astype(str)
+        groups = rows.groupby(keys)
+        varying = [
+            c for c in df.columns
+            if c not in keys and c not in ("value", "status", "quality") and groups[c].nunique().max() > 1
+        ]
+        hint = f"; filter on {', '.join(varying[:4])}" if varying else ""
+        raise ChartDataError(
+            f"{chart}: {int(repeated.sum())} rows share the same {', '.join(keys)}; one row per point "
+            f"is needed{hint}"
+        )
+
+
 def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width)) if text else ""
 
@@ -182,6 +200,7 @@ def line_over_time(
     either side rest on different counts.
     """
     _require_columns(df, [x, y, series, label], "line_over_time")
+    _require_unique(df, [series, x], "line_over_time")
     unit = _unit_of(df, unit)
     break_labels = _break_labels(breaks)
     yearly = pd.api.types.is_integer_dtype(df[x]) or pd.api.types.is_float_dtype(df[x])
@@ -290,6 +309,7 @@ def compare_cities(
 ) -> go.Figure:
     """Cities side by side: one bar each, bars grouped by ``group``, or one panel per city."""
     _require_columns(df, [value, city, label, group], "compare_cities")
+    _require_unique(df, [city, group], "compare_cities")
     unit = _unit_of(df, unit)
     names = _series_names(df, city, label)
     suffix = _unit_suffix(unit)
@@ -368,6 +388,7 @@ def population_pyramid(
 ) -> go.Figure:
     """Age groups bottom to top, one sex to each side; axis labels show absolute values."""
     _require_columns(df, [age, sex, value], "population_pyramid")
+    _require_unique(df, [age, sex], "population_pyramid")
     unit = _unit_of(df, unit)
     sexes = list(dict.fromkeys(df[sex]))
     left = left or (sexes[0] if sexes else "")
@@ -420,6 +441,7 @@ def stacked_share(
 ) -> go.Figure:
     """One 100 % bar per category, split into the shares of its parts."""
     _require_columns(df, [category, part, value], "stacked_share")
+    _require_unique(df, [category, part], "stacked_share")
     names = (_series_names(df, category, label) if label and label in df.columns
              else {k: str(k) for k in df[category].drop_duplicates()})
     totals = df.groupby(category, observed=True, sort=False)[value].transform("sum")
