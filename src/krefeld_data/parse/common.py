@@ -295,16 +295,30 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
     encoding = "utf8" if payload.encoding.startswith("utf-8") else payload.encoding
 
     def read(encoding: str) -> pa.Table:
-        return pacsv.read_csv(
+        # Stream blocks as strings and dictionary-encode each at once: faster than letting the
+        # reader build dictionaries, and the file's strings never all exist at the same time.
+        reader = pacsv.open_csv(
             io.BytesIO(payload.data),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=encoding),
+            read_options=pacsv.ReadOptions(
+                skip_rows=1, column_names=names, encoding=encoding, block_size=1 << 22
+            ),
             parse_options=pacsv.ParseOptions(delimiter=";", quote_char='"', newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict(zip(names, types, strict=True)),
+                column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
+        encode = [pa.types.is_dictionary(t) for t in types]
+        batches = [
+            pa.record_batch(
+                [pc.dictionary_encode(c) if e else c for c, e in zip(batch.columns, encode, strict=True)],
+                names=names,
+            )
+            for batch in reader
+        ]
+        schema = pa.schema([(n, t) for n, t in zip(names, types, strict=True)])
+        return pa.Table.from_batches(batches, schema=schema)
 
     try:
         try:
