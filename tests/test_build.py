@@ -92,6 +92,8 @@ def test_a_story_page_shows_results_only_with_sources_and_no_secrets(notebooks, 
     # no stderr, warnings or tracebacks
     assert "reading" not in text and "a warning for the author only" not in text
     assert "Traceback" not in text
+    # cells tagged remove_output / remove_cell
+    assert "Prüfausgabe" not in text and "bitte nicht veröffentlichen" not in text
     # the notebook's text is there, and so is its stdout
     assert "ein kleiner Text zwischen zwei Grafiken" in text
     assert "token: None" in text  # the kernel never saw the credential

@@ -285,15 +285,24 @@ def execute_notebook(path: Path, record: Path, *, timeout: int = DEFAULT_TIMEOUT
 
 
 def _clean_outputs(nb) -> None:
-    """Readers see results only: no stderr (warnings, progress bars), no tracebacks."""
+    """Readers see results only: no stderr (warnings, progress bars), no tracebacks.
+
+    Authors can hide more with cell tags: ``remove_cell`` drops a cell, ``remove_output``
+    its output (e.g. a check that prints a long table while writing).
+    """
+    kept = []
     for cell in nb.cells:
-        if cell.cell_type != "code":
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if "remove_cell" in tags:
             continue
-        cell.outputs = [
-            o for o in cell.get("outputs", [])
-            if o.get("output_type") != "error"
-            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-        ]
+        if cell.cell_type == "code":
+            cell.outputs = [] if "remove_output" in tags else [
+                o for o in cell.get("outputs", [])
+                if o.get("output_type") != "error"
+                and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+        kept.append(cell)
+    nb.cells = kept
 
 
 def notebook_body(nb) -> str:
