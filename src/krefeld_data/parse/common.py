@@ -287,8 +287,6 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
     the old layout repeats column names. Rows with the wrong number of fields (shifted
     columns, a comma-separated export) are a :class:`ParseError` naming the line.
     """
-    import io
-
     import pyarrow.csv as pacsv
 
     names = [f"f{i}" for i in range(len(types))]
@@ -298,10 +296,8 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
         # Stream blocks as strings and dictionary-encode each at once: faster than letting the
         # reader build dictionaries, and the file's strings never all exist at the same time.
         reader = pacsv.open_csv(
-            io.BytesIO(payload.data),
-            read_options=pacsv.ReadOptions(
-                skip_rows=1, column_names=names, encoding=encoding, block_size=1 << 22
-            ),
+            pa.BufferReader(pa.py_buffer(payload.data)),  # zero-copy; io.BytesIO copies each block
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=encoding),
             parse_options=pacsv.ParseOptions(delimiter=";", quote_char='"', newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
