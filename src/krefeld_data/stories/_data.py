@@ -137,6 +137,26 @@ def find_variable(frame: pd.DataFrame, *markers: str) -> str:
     )
 
 
+def nationality(frame: pd.DataFrame, var: str) -> pd.Series:
+    """``deutsch`` / ``ausländisch`` / ``""`` (total) per row, from codes or labels.
+
+    Codes differ between databases (``NATA``, ``NATEU1`` …) while the labels say it plainly
+    (``Deutsche``, ``Ausländer(innen)``); an attribute that is neither fails loudly.
+    """
+    code = codes(frame, var)
+    label = frame[var].astype(str).str.strip().str.lower()
+    result = pd.Series("", index=frame.index, dtype=object)
+    foreign = code.isin(["NATA"]) | label.str.startswith("ausländ")
+    german = code.isin(["NATD"]) | label.str.startswith("deutsch")
+    result[foreign] = "ausländisch"
+    result[german & ~foreign] = "deutsch"
+    unknown = (result == "") & (code != "")
+    if unknown.any():
+        odd = sorted(set(frame.loc[unknown, var].astype(str)))
+        raise KrefeldDataError(f"nationality attribute(s) {', '.join(odd)} are neither German nor foreign")
+    return result
+
+
 def only_totals(frame: pd.DataFrame, variables: Iterable[str]) -> pd.DataFrame:
     """Rows that are the total of each of ``variables``."""
     mask = pd.Series(True, index=frame.index)

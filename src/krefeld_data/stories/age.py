@@ -16,8 +16,6 @@ from krefeld_data.stories import _data
 from krefeld_data.stories._data import Cities
 from krefeld_data.stories.population import NATIONALITY_AGE
 
-NATIONALITIES = {"NATD": "deutsch", "NATA": "ausländisch", "Deutsche": "deutsch",
-                 "Ausländer(innen)": "ausländisch"}
 SEXES = {"GESM": "männlich", "GESW": "weiblich", "männlich": "männlich", "weiblich": "weiblich"}
 
 
@@ -68,7 +66,7 @@ def age_structure(
         "region": frame["region"].astype(str),
         "year": frame["year"].astype("Int64"),
         "date": frame["date"],
-        "nationality": _data.codes(frame, nat).map(NATIONALITIES),
+        "nationality": _data.nationality(frame, nat),
         "sex": _data.codes(frame, sex).map(SEXES),
         "age_group": frame[age].astype(str),
         "value": frame["number"],

@@ -58,11 +58,11 @@ def _population_by_nationality(frame: pd.DataFrame) -> pd.DataFrame:
     sex = _data.find_variable(frame, "GESM", "männlich")
     age = _data.find_variable(frame, "unter 3 Jahre", "ALT000B03")
     frame = _data.only_totals(frame, [sex, age])
-    nat_codes = _data.codes(frame, nat)
-    foreign_mask = nat_codes.isin(["NATA", "Ausländer(innen)", "Ausländer"])
+    kind = _data.nationality(frame, nat)
+    foreign_mask = kind == "ausländisch"
     value = _data.numeric_value(frame)
     keys = ["region_key", "region", "year", "date"]
-    total = frame[nat_codes == ""].assign(total=value)[[*keys, "total"]]
+    total = frame[kind == ""].assign(total=value)[[*keys, "total"]]
     foreign = frame[foreign_mask].assign(foreign=value)[[*keys, "foreign"]]
     return total.merge(foreign, on=keys, how="outer", validate="one_to_one")
 
