@@ -190,7 +190,9 @@ def test_a_notebook_error_fails_the_build_with_the_cells_message(notebooks) -> N
     # the story that worked still got its page, and the index says which is missing
     assert (config.reports_dir() / "01-test.html").is_file()
     assert page("index.html").select_one('li[data-slug="01-test"] a') is not None
-    assert page("index.html").select_one('li[data-slug="03-broken"] a') is None
+    broken = page("index.html").select_one('li[data-slug="03-broken"]')
+    assert broken.find("a") is None and broken["data-status"] == "failed"
+    assert "ValueError: Spalte 'wert' fehlt" in broken.get_text()
 
 
 def test_an_unchanged_story_is_not_run_again_and_a_change_reruns_it(notebooks) -> None:

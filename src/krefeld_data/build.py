@@ -32,6 +32,7 @@ CACHE_NAME = ".build-cache.json"
 CACHE_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT = 900  # seconds per cell
+NOT_BUILT_YET = "noch nicht gebaut: `krefeld-data build`"
 KERNEL_NAME = "python3"  # jupyter_client starts it with this interpreter (sys.executable)
 
 
@@ -460,6 +461,9 @@ def build_reports(
             _progress(progress, f"{story.slug}: built in {seconds:.1f} s")
 
         failures = _run(_run_stories([(s, n) for s, n, _ in to_run], jobs, finished)) if to_run else []
+        for story, error in failures:
+            entry = cache["stories"].setdefault(story.slug, {"title": story.title})
+            entry.update({"status": "failed", "message": scrub(f"Fehler im Notebook: {error}")})
         if failures:
             story, error = failures[0]
             others = f" ({len(failures) - 1} more stories failed too)" if len(failures) > 1 else ""
@@ -484,14 +488,14 @@ def _write_index(reports: Path, stories: Iterable[Story], cache: dict[str, Any],
     for story in stories:
         entry = cache["stories"].get(story.slug, {})
         page = reports / f"{story.slug}.html"
-        has_page = page.is_file() and entry.get("built_at")
+        has_page = bool(page.is_file() and entry.get("built_at"))
+        status = entry.get("status", "not built")
         entries.append({
-            "slug": story.slug, "title": story.title,
-            "status": entry.get("status", "not built") if not has_page else
-            ("built" if entry.get("status") != "skipped" else "stale"),
+            "slug": story.slug, "title": story.title, "status": status,
             "page": page.name if has_page else None,
             "built_at": entry.get("built_at", ""), "sample": bool(entry.get("sample")),
-            "message": entry.get("message") or "noch nicht gebaut: `krefeld-data build`",
+            # A page from an earlier build stays linked; the note says why it was not rebuilt.
+            "message": entry.get("message") or ("" if has_page else NOT_BUILT_YET),
         })
     _write_atomic(reports / "index.html", render(entries))
 
