@@ -73,7 +73,7 @@ def unzip_single(data: bytes, where: str) -> tuple[bytes, str]:
                 names = ", ".join(m.filename for m in members[:5])
                 raise ParseError(f"{where}: the zip holds {len(members)} files ({names}); expected one")
             return archive.read(members[0]), members[0].filename
-    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ParseError(f"{where}: damaged or truncated zip archive ({exc})") from None
     except (NotImplementedError, RuntimeError) as exc:
         raise ParseError(f"{where}: zip archive uses an unsupported feature ({exc})") from None
