@@ -96,3 +96,10 @@ def test_a_zip_with_two_files_is_refused(tmp_path: Path) -> None:
         archive.writestr("b.csv", "y")
     with pytest.raises(ParseError, match="holds 2 files"):
         read_table(path)
+
+
+def test_a_stored_plain_flat_file_gets_the_table_code_of_its_record(tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    (result,) = import_file(real_sample("02_"), store=store)
+    assert read_table(real_sample("02_"))["table"].iloc[0] == "12411"  # the file names its statistic only
+    assert read_table(result.result.snapshot.path)["table"].iloc[0] == "12411-01-01-4"

@@ -7,6 +7,7 @@ no region cleaning, no dropping, no filling.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,9 @@ def read_table(source: Any) -> pd.DataFrame:
     """
     data, where, snapshot = _load(source)
     payload = formats.sniff(data, where)
+    if snapshot is not None and not payload.table_code and snapshot.provenance.table:
+        # A plain flat file names only its statistic (12411); the store knows the table.
+        payload = dataclasses.replace(payload, table_code=snapshot.provenance.table)
     module_name = PARSERS.get(payload.kind)
     if module_name is None:
         raise ParseError(f"{where}: {payload.kind} holds no table to read")
