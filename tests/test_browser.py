@@ -83,3 +83,22 @@ def test_every_chart_on_every_page_is_drawn_without_errors(tmp_path: Path) -> No
             ticks = [t.get_text() for t in dom.select(".ytick text")]
             assert any("." in t and t.replace(".", "").isdigit() for t in ticks), ticks
     assert drawn == 3
+
+
+def test_the_story_pages_built_from_the_samples_draw_every_chart(tmp_path: Path) -> None:
+    from krefeld_data.catalog import STORIES
+    from krefeld_data.samples import install_samples
+
+    if not all((config.notebooks_dir() / s.notebook).is_file() for s in STORIES):
+        pytest.skip("the story notebooks are not all there")
+    install_samples(RawStore())
+    summary = build_reports(progress=False)
+    assert summary.slugs("built") == [s.slug for s in STORIES]
+    for number, story in enumerate(STORIES):
+        dom = open_in_chromium(config.reports_dir() / f"{story.slug}.html", tmp_path / f"profile-{number}")
+        assert dom.html.get("data-kd-errors") is None, (story.slug, dom.html.get("data-kd-errors"))
+        charts = dom.select("div.plotly-graph-div")
+        assert charts, story.slug
+        for chart in charts:
+            assert chart.select_one("svg.main-svg") is not None, (story.slug, chart.get("id"))
+        assert dom.select_one(".kd-sample-banner") is not None

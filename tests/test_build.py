@@ -219,6 +219,16 @@ def test_an_unchanged_story_is_not_run_again_and_a_change_reruns_it(notebooks) -
     assert build(notebooks, force=True).slugs("built") == ["01-test"]
 
 
+def test_a_change_in_the_package_code_reruns_the_story(notebooks, monkeypatch) -> None:
+    from krefeld_data import build as build_module
+
+    store_table()
+    build(notebooks)
+    assert build(notebooks).slugs("unchanged") == ["01-test"]
+    monkeypatch.setattr(build_module, "_SOURCE_HASH", "a different package source")
+    assert build(notebooks).slugs("built") == ["01-test"]
+
+
 def test_a_new_processed_dataset_reruns_the_story(notebooks) -> None:
     store_table()
     build(notebooks)
