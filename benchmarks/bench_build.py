@@ -1,0 +1,145 @@
+"""``krefeld-data build`` on the package's sample data: cold, warm full (``--force``), no change, one change.
+
+Each build runs in a fresh interpreter, timed from the outside, so the numbers include the
+start-up and imports a journalist waits for at the command line. The data and report
+folders are temporary; the samples are installed there as the demo does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import PROJECT_ROOT, Row, Skipped, seconds
+
+FIXTURE_NOTEBOOKS = PROJECT_ROOT / "tests" / "fixtures" / "notebooks"
+NO_CHANGE_TARGET = 3.0  # seconds, issue 9
+
+_BUILD = """
+import json, sys
+from pathlib import Path
+from krefeld_data.build import build_reports
+from krefeld_data.catalog import Story
+import krefeld_data
+spec = json.loads(sys.argv[1])
+assert krefeld_data.__file__.startswith(spec["src"]), krefeld_data.__file__
+stories = [Story(s["slug"], s["title"], s["notebook"], tuple(s["tables"])) for s in spec["stories"]]
+summary = build_reports(stories, notebooks_dir=Path(spec["notebooks"]), force=spec["force"], progress=False)
+print(json.dumps({status: summary.slugs(status) for status in ("built", "unchanged", "skipped")}))
+"""
+
+
+def _frozen_copies(folder: Path) -> Path:
+    """A copy of the package's source to run the builds from.
+
+    The build hashes the package's code; on a checkout where someone is editing it, every
+    build would rightly rebuild everything. The copy holds still while we measure.
+    """
+    source = PROJECT_ROOT / "src"
+    shutil.copytree(source / "krefeld_data", folder / "src" / "krefeld_data",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return folder / "src"
+
+
+def _stories_and_notebooks(folder: Path) -> tuple[list[dict], Path, str]:
+    """The real story notebooks (copied) if they all exist, else copies of the build tests' fixture."""
+    from krefeld_data import config
+    from krefeld_data.catalog import STORIES
+    from krefeld_data.samples import SAMPLE_FILES
+
+    real = config.notebooks_dir()
+    notebooks = folder / "notebooks"
+    if all((real / s.notebook).is_file() for s in STORIES):
+        shutil.copytree(real, notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        stories = [{"slug": s.slug, "title": s.title, "notebook": s.notebook, "tables": list(s.tables)}
+                   for s in STORIES]
+        return stories, notebooks, f"the {len(STORIES)} story notebooks of notebooks/ on the sample data"
+    fixture = (FIXTURE_NOTEBOOKS / "fixture_chart.py").read_text(encoding="utf-8")
+    if 'TABLE = "TEST-0001"' not in fixture:
+        raise RuntimeError("tests/fixtures/notebooks/fixture_chart.py no longer has the TABLE parameter")
+    notebooks.mkdir()
+    stories = []
+    tables = [s.table for s in SAMPLE_FILES]
+    for number in range(1, len(STORIES) + 1):
+        table = tables[(number - 1) % len(tables)]
+        name = f"bench_story_{number}.py"
+        (notebooks / name).write_text(fixture.replace("TEST-0001", table), encoding="utf-8")
+        stories.append({"slug": f"0{number}-bench", "title": f"Benchmark {number}", "notebook": name,
+                        "tables": [table]})
+    note = (f"{len(stories)} copies of tests/fixtures/notebooks/fixture_chart.py (2 charts each), "
+            f"each on one sample table: the story notebooks do not exist yet")
+    return stories, notebooks, note
+
+
+def _build(spec: dict, env: dict[str, str], force: bool = False) -> tuple[float, dict]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _BUILD, json.dumps({**spec, "force": force})],
+                          env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark build failed: {done.stderr[-1200:]}")
+    return elapsed, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(repeat: int = 3) -> list[Row | Skipped]:
+    from krefeld_data.samples import install_samples
+    from krefeld_data.store import RawStore
+
+    with tempfile.TemporaryDirectory(prefix="krefeld-bench-build-") as tmp:
+        folder = Path(tmp)
+        stories, notebooks, note = _stories_and_notebooks(folder)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KREFELD_DATA_")}
+        frozen = str(_frozen_copies(folder))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [frozen, env.get("PYTHONPATH")]))
+        env.update(KREFELD_DATA_DIR=str(folder / "data"), KREFELD_DATA_REPORTS_DIR=str(folder / "reports"),
+                   KREFELD_DATA_CONFIG=str(folder / "no-config.toml"), TQDM_DISABLE="1")
+        install_samples(RawStore(folder / "data" / "raw"))
+        spec = {"stories": stories, "notebooks": str(notebooks), "src": str(folder / "src")}
+        n = len(stories)
+
+        cold, outcome = _build(spec, env)
+        if len(outcome["built"]) != n:
+            raise RuntimeError(f"cold build did not build every story: {outcome}")
+        warm = []
+        for _ in range(max(1, repeat - 1)):
+            seconds_, outcome = _build(spec, env, force=True)
+            if len(outcome["built"]) != n:
+                raise RuntimeError(f"--force build did not rebuild every story: {outcome}")
+            warm.append(seconds_)
+        unchanged = []
+        for _ in range(repeat):
+            seconds_, outcome = _build(spec, env)
+            if outcome["built"] or len(outcome["unchanged"]) != n:
+                raise RuntimeError(f"a build with nothing changed rebuilt something: {outcome}")
+            unchanged.append(seconds_)
+        # One notebook's text changes: only its page is rebuilt.
+        first = Path(spec["notebooks"]) / stories[0]["notebook"]
+        edited = folder / "edited"
+        edited.mkdir()
+        for story in stories:
+            shutil.copy2(Path(spec["notebooks"]) / story["notebook"], edited / story["notebook"])
+        with (edited / first.name).open("a", encoding="utf-8") as handle:
+            handle.write("\n# %% [markdown]\n# Ein neuer Absatz.\n")
+        one, outcome = _build({**spec, "notebooks": str(edited)}, env)
+        if outcome["built"] != [stories[0]["slug"]]:
+            raise RuntimeError(f"changing one notebook rebuilt {outcome['built']}")
+
+    warm_s = statistics.median(warm)
+    unchanged_s = statistics.median(unchanged)
+    what = f"{n} notebooks, sample data"
+    return [
+        Row(f"build: warm full (--force) vs cold, {what}", seconds(cold), seconds(warm_s), warm_s / cold,
+            "-", None, note),
+        Row(f"build: nothing changed vs cold, {what}", seconds(cold), seconds(unchanged_s),
+            unchanged_s / cold, f"< {NO_CHANGE_TARGET:g} s", unchanged_s < NO_CHANGE_TARGET,
+            f"median of {len(unchanged)}, fresh interpreter each, all {n} unchanged"),
+        Row(f"build: one notebook changed vs warm full, {what}", seconds(warm_s), seconds(one),
+            one / warm_s, "-", None, "only that story rebuilt"),
+    ]
