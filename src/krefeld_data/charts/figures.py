@@ -353,7 +353,9 @@ def compare_cities(
         else:
             fig.update_layout(barmode="group")
         fig.update_yaxes(tickformat=value_format, rangemode="tozero")
-        fig.update_yaxes(title={"text": value_title or ""}, row=1, col=1) if small_multiples else \
+        if small_multiples:
+            fig.update_yaxes(title={"text": value_title or ""}, row=1, col=1)
+        else:
             fig.update_yaxes(title={"text": value_title or ""})
         kind = "small_multiples" if small_multiples else "bars"
     return finish(
