@@ -151,7 +151,8 @@ def _categories(category: Mapping[str, Any], dim_id: str, where: str) -> tuple[l
     if isinstance(index, list):
         codes = [str(c) for c in index]
     elif isinstance(index, dict):
-        positions = sorted(index.values())
+        numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in index.values())
+        positions = sorted(index.values()) if numbers else None  # a damaged file may mix in text
         if positions != list(range(len(index))):
             raise ParseError(f"{where}: JSON-stat dimension {dim_id!r}: category positions are not 0…n-1")
         codes = [str(code) for code, _ in sorted(index.items(), key=lambda item: item[1])]
