@@ -133,9 +133,10 @@ def test_a_table_without_region_variable_has_empty_region_columns() -> None:
     assert list(frame["nat_code"]) == ["NATA", "NATA"]
 
 
-def test_header_only_gives_an_empty_frame_with_the_schema() -> None:
-    frame = read_table(current(rows=[]))
-    assert len(frame) == 0 and "value" in frame.columns and "status" in frame.columns
+@pytest.mark.parametrize(("header", "bom"), [(HEADER, True), (OLD_HEADER, False)], ids=["current", "old"])
+def test_header_without_data_rows_is_refused(header: str, bom: bool) -> None:
+    with pytest.raises(ParseError, match="header but no data rows"):
+        read_table(current(rows=[], header=header, bom=bom))
 
 
 # --- damaged flat files -------------------------------------------------------------------

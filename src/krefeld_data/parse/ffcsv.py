@@ -36,8 +36,8 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
     types = [pa.string() if name == "value" else common.DICT for name in header]
     table = common.read_semicolon_csv(payload, where, types)
     if table.num_rows == 0:
-        log.warning("%s: the flat file has a header but no data rows", where)
-        return common.empty_frame(payload.table_code)
+        # The services answer an empty selection with a status message, not an empty file.
+        raise ParseError(f"{where}: the flat file has a header but no data rows (a cut-off download?)")
     col = {name: table.column(columns[name]) for name in columns}
     # Only columns with a value per row become pandas; the rest are checked in arrow.
     per_row = ["time", *VALUE[1:], *([QUALITY] if QUALITY in columns else []),

@@ -44,8 +44,8 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
     table = common.read_semicolon_csv(payload, where, types)
     rows = table.num_rows
     if rows == 0:
-        log.warning("%s: the flat file has a header but no data rows", where)
-        return common.empty_frame(payload.table_code)
+        # The services answer an empty selection with a status message, not an empty file.
+        raise ParseError(f"{where}: the flat file has a header but no data rows (a cut-off download?)")
     n_variables = (first_measure - N_FIXED) // 4
     # Only columns with a value per row become pandas; the rest are checked in arrow.
     per_row = {4} | {N_FIXED + 4 * k + j for k in range(n_variables) for j in (2, 3)}
