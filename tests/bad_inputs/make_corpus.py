@@ -246,7 +246,7 @@ def cases() -> list[Case]:
              b'{"rows": [[1, 2], [3, 4]]}', "error", ("neither a GENESIS status",), "ParseError"),
         # ---- header damage
         Case("ffcsv_header_only.csv", "flat file with its header and no data rows",
-             ff[: ff.index(b"\n") + 1], "ok", rows=0),
+             ff[: ff.index(b"\n") + 1], "error", ("no data rows",), "ParseError"),
         Case("classic_header_only.csv", "classic table with title and header rows but no data",
              b"\n".join(lines_of(classic_latin1)[: first_line_with(classic_latin1, b"2017;DG;")]) + b"\n",
              "error", ("no data rows",), "ParseError"),
