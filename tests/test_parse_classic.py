@@ -56,6 +56,8 @@ Zensus 2011;;;;;;;
 ;;;Anzahl;Anzahl;Anzahl;Anzahl;Anzahl
 05114;      Krefeld, Kreisfreie Stadt;unter 10 Jahre;17800;16860;11020;5840;930
 05114;      Krefeld, Kreisfreie Stadt;Insgesamt;221130;196850;158730;38130;/
+__________
+Stand: 10.10.2017 / 12:02:36
 """
 
 
@@ -150,8 +152,9 @@ def test_slug_spells_out_umlauts_and_drops_parentheses() -> None:
          "line 11 repeats a header row"),
         (lambda t: t.replace(";", ","), "separated by commas"),
         (lambda t: t.split("2016;DG")[0], "no data rows"),
+        (lambda t: t.split("2015;05114")[0], r"ends at line 10 without its footer"),
     ],
-    ids=["shifted", "two tables", "repeated header", "commas", "no data"],
+    ids=["shifted", "two tables", "repeated header", "commas", "no data", "cut off"],
 )
 def test_damaged_classic_tables_name_the_problem(change, message: str) -> None:
     with pytest.raises(ParseError, match=message):

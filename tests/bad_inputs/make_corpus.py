@@ -210,8 +210,7 @@ def cases() -> list[Case]:
         Case("classic_truncated_before_footer.csv",
              "classic table cut off at a line end, before its footer (rows silently missing)",
              b"\n".join(lines_of(classic_latin1)[: classic_row + 3]) + b"\n", "error", ("footer",),
-             "ParseError", xfail="the classic parser accepts tables without a footer (a test fixture of "
-             "the parser has none), so a cut at a line end loses rows silently"),
+             "ParseError"),
         # ---- not a table at all
         Case("html_error_page.csv", "an HTML maintenance page saved under a .csv name",
              html, "error", ("HTML page", "Wartungsarbeiten"), "ParseError"),

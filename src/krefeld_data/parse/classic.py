@@ -187,6 +187,10 @@ def _split(text: str, where: str) -> Layout:
                              f"{width}{hint}: {';'.join(fields)[:120]!r}")
         data.append((line, fields))
         i += 1
+    if i == len(rows) and data:
+        # Every download ends with '__________', '©' and 'Stand:'; without them rows may be missing.
+        raise ParseError(f"{where}: the table ends at line {data[-1][0]} without its footer "
+                         f"(__________, ©, Stand): a cut-off download?")
     footer = [fields[0] for _, fields in rows[i:] if fields and fields[0].strip()]
     joined = next((line for line, fields in rows[i:]
                    if fields and fields[0].startswith("GENESIS-Tabelle:")), None)
