@@ -23,6 +23,7 @@ from krefeld_data.store import RawStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 CANARY = "CANARY-token-55c2"
+FILE_CANARY = "CANARY-file-91ab"
 ABSOLUTE_PATH = re.compile(r"(?<![\w/.:-])/(?:home|work|tmp|root|Users|var/folders)/")
 TEST_TABLE = "TEST-0001"
 
@@ -44,7 +45,11 @@ def notebooks(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def canary(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The credential in the environment, and another one in the user config file."""
     monkeypatch.setenv("KREFELD_DATA_GENESIS_REGIO_TOKEN", CANARY)
+    config_file = config.user_config_path()
+    config_file.write_text(f'KREFELD_DATA_GENESIS_NRW_TOKEN = "{FILE_CANARY}"\n', encoding="utf-8")
+    config_file.chmod(0o600)
     return CANARY
 
 
@@ -96,7 +101,7 @@ def test_a_story_page_shows_results_only_with_sources_and_no_secrets(notebooks, 
     assert "Prüfausgabe" not in text and "bitte nicht veröffentlichen" not in text
     # the notebook's text is there, and so is its stdout
     assert "ein kleiner Text zwischen zwei Grafiken" in text
-    assert "token: None" in text  # the kernel never saw the credential
+    assert "token: None None" in text  # the kernel saw neither credential
 
     charts = soup.select("div.plotly-graph-div")
     assert len(charts) == 3
@@ -137,6 +142,7 @@ def test_a_story_page_shows_results_only_with_sources_and_no_secrets(notebooks, 
     # nothing written anywhere holds the credential; no page holds a local path
     for path in written_files(reports, config.data_dir()):
         assert CANARY.encode() not in path.read_bytes(), path
+        assert FILE_CANARY.encode() not in path.read_bytes(), path
     for html_file in reports.glob("*.html"):
         content = html_file.read_text(encoding="utf-8")
         assert not ABSOLUTE_PATH.search(content), ABSOLUTE_PATH.search(content)

@@ -206,7 +206,11 @@ def _write_atomic(path: Path, text: str) -> None:
 # ---------------------------------------------------------------- running a notebook
 
 def kernel_environment(record: Path) -> dict[str, str]:
-    """The kernel's environment: our paths, and no credentials (notebooks read the store)."""
+    """The kernel's environment: our paths, and no credentials.
+
+    Notebooks read the raw store and never fetch, so they get neither the credential
+    variables nor the user config file that may hold them.
+    """
     from krefeld_data.charts.display import RECORD_ENV
     from krefeld_data.pages import _SECRET_NAMES
 
@@ -216,6 +220,7 @@ def kernel_environment(record: Path) -> dict[str, str]:
     }
     env[config.DATA_DIR_ENV] = str(config.data_dir())
     env[config.REPORTS_DIR_ENV] = str(config.reports_dir())
+    env[config.CONFIG_ENV] = os.devnull  # not a file: the kernel reads no user config
     env[RECORD_ENV] = str(record)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences a debugger warning on stderr
     return env

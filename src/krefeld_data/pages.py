@@ -90,11 +90,21 @@ def column_meaning(name: str) -> str:
 
 def secret_values() -> list[str]:
     """Every configured credential, so we can make sure none reaches a page."""
-    values = []
-    for name, value in os.environ.items():
-        if name.startswith("KREFELD_DATA_") and name.endswith(_SECRET_NAMES) and len(value) >= 4:
-            values.append(value)
-    return sorted(set(values), key=len, reverse=True)
+    from krefeld_data import config
+    from krefeld_data.databases import DATABASES
+    from krefeld_data.errors import ConfigError
+
+    values = [
+        value for name, value in os.environ.items()
+        if name.startswith("KREFELD_DATA_") and name.endswith(_SECRET_NAMES)
+    ]
+    for database in DATABASES.values():  # the user config file may hold them too
+        for suffix in ("_TOKEN", "_USER", "_PASSWORD"):
+            try:
+                values.append(config.setting(f"{database.env_prefix}{suffix}") or "")
+            except ConfigError:
+                break  # an unreadable config file: nothing from it can reach a page either
+    return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
 
 
 def scrub(text: str, *, paths: Iterable[Path | str] = (), secrets: Iterable[str] | None = None) -> str:
