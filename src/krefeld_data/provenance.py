@@ -6,13 +6,15 @@ It is the single source of chart source lines, page methodology boxes and the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from krefeld_data.databases import citation, get_database
-from krefeld_data.errors import StoreError
+from krefeld_data.errors import ChecksumMismatch, StoreError
 
 ORIGINS = ("api", "manual-import", "sample", "test")
 SAMPLE_MARK = "Beispieldaten – keine echten Zahlen"
@@ -53,6 +55,9 @@ class Provenance:
     sha256: str = ""
     size: int = 0
     package_version: str = ""
+    # sha256 of this record without this field: a changed record (source line, licence,
+    # checksum) is found like a changed data file. Empty in records written before it existed.
+    record_sha256: str = ""
 
     def __post_init__(self) -> None:
         if self.origin not in ORIGINS:
@@ -89,6 +94,11 @@ class Provenance:
             raise StoreError(f"not a provenance record (unexpected keys {sorted(unknown)})")
         return cls(**data)
 
+    def record_digest(self) -> str:
+        content = {k: v for k, v in self.to_dict().items() if k != "record_sha256"}
+        text = json.dumps(content, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
     @classmethod
     def from_json(cls, text: str, where: str = "") -> Provenance:
         try:
@@ -97,4 +107,21 @@ class Provenance:
             raise StoreError(f"provenance record {where} is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise StoreError(f"provenance record {where} is not a JSON object")
-        return cls.from_dict(data)
+        record = cls.from_dict(data)
+        if record.record_sha256 and record.record_sha256 != record.record_digest():
+            raise ChecksumMismatch(
+                f"provenance record {where} has changed since it was stored (its sha256 no longer "
+                f"matches); fetch or import the table again to get a good copy"
+            )
+        return record
+
+    @classmethod
+    def read(cls, path: Path) -> Provenance:
+        """The record in ``path``; a damaged or changed record is a :class:`StoreError`."""
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise StoreError(f"cannot read provenance record {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"provenance record {path} is not UTF-8 (byte {exc.start}): damaged") from None
+        return cls.from_json(text, str(path))

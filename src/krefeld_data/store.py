@@ -156,6 +156,7 @@ class RawStore:
                 except FileExistsError:
                     continue  # same microsecond as another snapshot: take the next one
             sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+            provenance.record_sha256 = provenance.record_digest()
             _write_new_file(sidecar, provenance.to_json().encode("utf-8"))
         return SaveResult(Snapshot(path, provenance), created=True)
 
@@ -169,7 +170,7 @@ class RawStore:
             sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
             if not sidecar.is_file():
                 continue  # incomplete write: ignored here, reported by verify()
-            prov = Provenance.from_json(sidecar.read_text(encoding="utf-8"), str(sidecar))
+            prov = Provenance.read(sidecar)
             found.append(Snapshot(path, prov))
         return found
 
@@ -235,7 +236,7 @@ class RawStore:
                     continue
                 checked += 1
                 try:
-                    prov = Provenance.from_json(sidecar.read_text(encoding="utf-8"), str(sidecar))
+                    prov = Provenance.read(sidecar)
                     Snapshot(path, prov).read_bytes()
                 except StoreError as exc:
                     problems.append(Problem(path, str(exc)))

@@ -55,7 +55,7 @@ def _snapshot_for(path: Path):
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return None
-    return Snapshot(path, Provenance.from_json(sidecar.read_text(encoding="utf-8"), str(sidecar)))
+    return Snapshot(path, Provenance.read(sidecar))
 
 
 def read_table(source: Any) -> pd.DataFrame:
