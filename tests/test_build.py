@@ -258,3 +258,16 @@ def test_cli_build_partial_without_data_lists_every_story(capsys) -> None:
     assert [e["data-slug"] for e in entries] == [s.slug for s in STORIES]
     assert all(e["data-status"] == "skipped" for e in entries)
     assert "not built" in capsys.readouterr().err
+
+
+def test_scrub_removes_paths_and_credentials_but_not_markup_or_urls(monkeypatch) -> None:
+    from krefeld_data.pages import scrub
+
+    monkeypatch.setenv("KREFELD_DATA_GENESIS_ZENSUS_PASSWORD", "hunter2-secret")
+    text = ('<div>read /d/raw/x.csv</div> <a href="https://example.org/tmp/file">x</a> '
+            "from /home/anna/krefeld/notebooks and /work/main/data, password hunter2-secret")
+    clean = scrub(text, paths=["/d"])
+    assert clean.startswith("<div>read …/raw/x.csv</div>")
+    assert 'href="https://example.org/tmp/file"' in clean
+    assert "/home/anna" not in clean and "/work/main" not in clean
+    assert "hunter2-secret" not in clean and "***" in clean

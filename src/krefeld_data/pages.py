@@ -111,11 +111,12 @@ def scrub(text: str, *, paths: Iterable[Path | str] = (), secrets: Iterable[str]
     """Remove credentials and local paths from text meant for readers."""
     for secret in secrets if secrets is not None else secret_values():
         text = text.replace(secret, "***")
-    for path in sorted({str(p) for p in paths if str(p) not in ("", "/")}, key=len, reverse=True):
-        text = text.replace(path, "…")
     home = str(Path.home())
-    if home not in ("/", ""):
-        text = text.replace(home, "~")
+    replacements = [(str(p), "…") for p in paths if str(p) not in ("", "/")]
+    replacements += [(home, "~")] if home not in ("", "/") else []
+    for path, placeholder in sorted(replacements, key=lambda r: len(r[0]), reverse=True):
+        # Whole path names only: a short data dir such as /d must not eat the "/d" of "</div>".
+        text = re.sub(rf"(?<![\w/.-]){re.escape(path)}(?![\w.-])", placeholder, text)
     return _LOCAL_PATH.sub("…", text)
 
 
