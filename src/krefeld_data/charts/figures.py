@@ -209,7 +209,7 @@ def line_over_time(
     all_years = sorted(int(v) for v in df[x].dropna().unique()) if yearly else []
     date_style = "day" if yearly or not _is_monthly(pd.to_datetime(df[x]).dropna()) else "month"
     for key, part in df.groupby(series, sort=False, observed=True):
-        part = part.sort_values(x)
+        part = part.dropna(subset=[x]).sort_values(x)
         if yearly:
             # Reindex on every year so a missing year shows as a gap, not a straight line.
             values = part.groupby(part[x].astype(int))[y].sum(min_count=1)
