@@ -19,7 +19,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -207,6 +207,17 @@ class GenesisClient:
     def is_token(self) -> bool:
         return self._credentials.is_token
 
+    def _status_of(self, obj: Any) -> GenesisStatus | None:
+        """The answer's status, with our credentials masked should the service echo them."""
+        status = GenesisStatus.from_json(obj)
+        if status is None:
+            return None
+        texts = [status.type, status.content]
+        for secret in (str(self._credentials.username), str(self._credentials.password)):
+            if secret:
+                texts = [text.replace(secret, "***") for text in texts]
+        return replace(status, type=texts[0], content=texts[1])
+
     # ------------------------------------------------------------------ transport
 
     def _where(self, table: str | None) -> str:
@@ -241,13 +252,12 @@ class GenesisClient:
             )
         return response
 
-    @staticmethod
-    def _retry_reason(response: requests.Response) -> str | None:
+    def _retry_reason(self, response: requests.Response) -> str | None:
         body = response.content
         if body.startswith(b"PK"):
             return _zip_problem(body)
         if response.status_code < 400:
-            status = GenesisStatus.from_json(_json_of(response))
+            status = self._status_of(_json_of(response))
             if status and status.code == TOO_MANY_REQUESTS:
                 return f"too many parallel requests (status code 6: {status.content})"
         return None
@@ -278,7 +288,7 @@ class GenesisClient:
     ) -> tuple[GenesisStatus, Any]:
         response = self._post(path, form, table=table)
         obj = _json_of(response)
-        status = GenesisStatus.from_json(obj)
+        status = self._status_of(obj)
         if status is None:
             raise self._unusable(response, table, "a JSON status answer")
         if _WRONG_CREDENTIALS.search(status.content):
@@ -325,7 +335,7 @@ class GenesisClient:
         if body.startswith(b"PK"):
             return TableFile(body, "zip", ctype or "application/zip", url, query, job_result)
         obj = _json_of(response)
-        status = GenesisStatus.from_json(obj)
+        status = self._status_of(obj)
         if status is not None:
             return status
         if _looks_like_html(body) or not body.strip():
