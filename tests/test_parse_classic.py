@@ -8,6 +8,7 @@ import pytest
 from krefeld_data import formats, read_table
 from krefeld_data.errors import ParseError
 from krefeld_data.parse import classic
+from krefeld_data.schema import LEADING, TRAILING
 from tests.conftest import real_sample
 
 LONG = """GENESIS-Tabelle: 12511-01-01-4
@@ -209,3 +210,21 @@ def test_real_11_wide_table_shows_the_census_break() -> None:
     men = frame[(frame["region_code"] == "05114") & (frame["ges_code"] == "GESM")]
     women = frame[(frame["region_code"] == "05114") & (frame["ges_code"] == "GESW")]
     assert (men["value"].to_numpy() + women["value"].to_numpy() == krefeld["value"].to_numpy()).all()
+
+
+def test_a_measure_per_column_above_a_unit_row() -> None:
+    text = """GENESIS-Tabelle: 12612-01-01-4
+Geburten und Sterbefälle;;;;
+- Jahr - regionale Tiefe: Kreise und krfr. Städte;;;;
+;;;Lebendgeborene;Gestorbene;Saldo
+;;;Anzahl;Anzahl;je 1000 EW
+2016;05114;      Krefeld, Kreisfreie Stadt;2112;2693;-2,6
+__________
+Stand: 01.01.2018 / 10:00:00
+"""
+    frame = read(text)
+    assert list(frame["measure_label"]) == ["Lebendgeborene", "Gestorbene", "Saldo"]
+    assert list(frame["unit"]) == ["Anzahl", "Anzahl", "je 1000 EW"]
+    assert list(frame["value"]) == [2112, 2693, -2.6]
+    assert list(frame["measure"]) == ["", "", ""]  # no codes in a classic table
+    assert [c for c in frame.columns if c not in {*LEADING, *TRAILING}] == []

@@ -18,7 +18,9 @@ variable label, the variable is inferred from attributes we know (``männlich`` 
 ``Deutsche`` → Nationalität), else from its row neighbours, else it is called ``merkmal_<n>``.
 A leading column of age groups is called ``alter``. ``<name>_code`` holds the GENESIS
 attribute code where we know it for certain (``GESM``, ``GESW``, '' for ``Insgesamt``), else ''.
-The measure code is known for ``Bevölkerungsstand`` (``BEVSTD``) and '' otherwise.
+The measure label comes from the top header row (one text over every column, or, above a
+unit row, one measure per column), else from a title line ``Label (Unit)``. Its code is
+known for ``Bevölkerungsstand`` (``BEVSTD``) and '' otherwise.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ class Layout:
     footer: list[str]
     width: int
     lead: int = 0
-    measure_label: str = ""
+    measure_labels: list[str] = field(default_factory=list)  # per value column
     unit: str = ""
     units: list[str] = field(default_factory=list)
 
@@ -119,7 +121,7 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
             code=code, label=label,
         ))
     units = layout.units or [layout.unit] * n_cols
-    measure_label = layout.measure_label
+    measure_codes = [KNOWN_MEASURES.get(label, "") for label in layout.measure_labels]
     frame = common.tidy_frame(
         n=n,
         table=payload.table_code or "",
@@ -128,8 +130,8 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
         year=year,
         date=date,
         variables=variables,
-        measure=KNOWN_MEASURES.get(measure_label, ""),
-        measure_label=measure_label,
+        measure=_tile(pd.Categorical(measure_codes), n_rows),
+        measure_label=_tile(pd.Categorical(layout.measure_labels), n_rows),
         unit=_tile(pd.Categorical(units), n_rows),
         value=values,
         status=status,
@@ -216,17 +218,29 @@ def _read_header(layout: Layout, where: str) -> None:
     if body and all(c.strip() in KNOWN_UNITS for c in body[-1]):
         layout.units = [c.strip() for c in body[-1]]
         body = body[:-1]
-    if body and _spanning(body[0]) and body[0][0].strip() not in {*KNOWN_VARIABLES, *VARIABLE_LABELS}:
-        layout.measure_label = body[0][0].strip()
+    if body and _is_measure_row([c.strip() for c in body[0]], bool(layout.units)):
+        layout.measure_labels = [c.strip() for c in body[0]]
         body = body[1:]
-    if not layout.measure_label:
+    else:
         for line in reversed(layout.title):
             if m := MEASURE_IN_TITLE.match(line):
-                layout.measure_label, layout.unit = m.group("label"), m.group("unit")
+                layout.measure_labels = [m.group("label")] * (layout.width - layout.lead)
+                layout.unit = m.group("unit")
                 break
-    if not layout.measure_label:
+    if not layout.measure_labels:
         log.warning("%s: the classic table names no measure; measure_label left empty", where)
+        layout.measure_labels = [""] * (layout.width - layout.lead)
     layout.header = body
+
+
+def _is_measure_row(cells: list[str], has_unit_row: bool) -> bool:
+    """The top header row names the measure over each column: one text over all, or, in a
+    table with a unit row, one measure per column (``Lebendgeborene``, ``Gestorbene``)."""
+    if not all(cells) or TOTAL in cells:
+        return False
+    if set(cells) & {*KNOWN_VARIABLES, *VARIABLE_LABELS, *KNOWN_ATTRIBUTES}:
+        return False
+    return _spanning(cells) or has_unit_row
 
 
 def _lstrip_empty(row: list[str]) -> list[str]:
