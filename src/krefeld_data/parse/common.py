@@ -235,7 +235,7 @@ def tidy_frame(
         status=status,
         quality=quality,
     )
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame(columns, copy=False)  # a dict of columns is copied by default
     counts = special_value_counts(status)
     if counts:
         # The only coercion parsing does: special symbols become 0.0 ('-') or NaN, status kept.
