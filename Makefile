@@ -21,8 +21,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP) ## create .venv and install the pinned dependencies
 
 report: install ## the main job: fetch what the stories need, build the reader pages
-	$(BIN)/krefeld-data fetch --keep-going
-	$(BIN)/krefeld-data build --partial
+	$(BIN)/krefeld-data report
 
 fetch: install ## fetch all story data into data/raw
 	$(BIN)/krefeld-data fetch

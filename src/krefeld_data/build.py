@@ -48,6 +48,7 @@ class StoryResult:
     message: str = ""
     seconds: float = 0.0
     sample: bool = False
+    missing: tuple[str, ...] = ()  # tables not in the store (status skipped)
 
 
 @dataclass
@@ -103,6 +104,14 @@ def next_step_for(codes: Sequence[str]) -> str:
 
 def missing_tables(story: Story, store: RawStore) -> list[str]:
     return [code for code in story.tables if store.latest(code) is None]
+
+
+def _index_message(missing: list[str]) -> str:
+    """What the index page says about a story without its data (readers' language: German)."""
+    tables = ", ".join(missing)
+    noun = "die Tabelle" if len(missing) == 1 else "die Tabellen"
+    commands = ", ".join(_fetch_command(c) for c in missing)
+    return f"es fehlt {noun} {tables}; abrufen mit {commands} oder `krefeld-data import DATEI`"
 
 
 def _missing_message(story: Story, missing: list[str]) -> str:
@@ -430,8 +439,12 @@ def build_reports(
             entry = cache["stories"].get(story.slug, {})
             if missing[story.slug]:
                 message = scrub(_missing_message(story, missing[story.slug]), paths=[config.data_dir()])
-                summary.results.append(StoryResult(story.slug, story.title, "skipped", message))
-                entry.update({"status": "skipped", "message": message, "title": story.title})
+                summary.results.append(
+                    StoryResult(story.slug, story.title, "skipped", message,
+                                missing=tuple(missing[story.slug]))
+                )
+                entry.update({"status": "skipped", "message": _index_message(missing[story.slug]),
+                              "title": story.title})
                 cache["stories"][story.slug] = entry
                 _progress(progress, f"{prefix}: not built, data missing")
                 continue
@@ -505,14 +518,31 @@ def _write_index(reports: Path, stories: Iterable[Story], cache: dict[str, Any],
     _write_atomic(reports / "index.html", render(entries))
 
 
+def print_outcome(summary: BuildSummary) -> None:
+    """What was built, what was not, and the one next step (``build`` and ``report`` end here)."""
+    from krefeld_data.guidance import next_step
+
+    skipped = [r for r in summary.results if r.status == "skipped"]
+    for result in skipped:
+        print(f"not built: {result.slug} (missing {', '.join(result.missing)})", file=sys.stderr)
+    done = len(summary.results) - len(skipped)
+    print(f"{summary}; pages in {summary.reports_dir}, start with {summary.index.name}")
+    if not skipped:
+        return
+    print(f"{done} of {len(summary.results)} stories built.", file=sys.stderr)
+    if done == 0:
+        print("To see what the pages look like before you have the data: `make demo` "
+              "(made-up sample data, offline).", file=sys.stderr)
+    step = next_step(code for r in skipped for code in r.missing)
+    if step:
+        print(step, file=sys.stderr)
+
+
 def build_cli(force: bool = False, partial: bool = False, stories: list[str] | None = None) -> int:
     """``krefeld-data build [STORY …] [--force] [--partial]``."""
     from krefeld_data.catalog import story as find_story
 
     chosen = [find_story(name) for name in stories] if stories else list(STORIES)
     summary = build_reports(chosen, force=force, partial=partial, index_stories=list(STORIES))
-    for result in summary.results:
-        if result.status == "skipped":
-            print(f"not built: {result.message}", file=sys.stderr)
-    print(f"{summary}; pages in {summary.reports_dir}, start with {summary.index.name}")
+    print_outcome(summary)
     return 0

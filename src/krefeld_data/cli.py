@@ -61,6 +61,19 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return build_cli(force=args.force, partial=args.partial, stories=args.stories)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    """The main job for a newcomer: fetch what can be fetched, build what can be built."""
+    from krefeld_data.build import build_reports, print_outcome
+    from krefeld_data.catalog import STORIES
+    from krefeld_data.fetching import fetch_all, plan
+
+    reports = fetch_all(plan([], None), refresh=args.refresh)
+    for report in reports:
+        print(report.line)
+    print_outcome(build_reports(list(STORIES), force=args.force, partial=True))
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from krefeld_data.samples import demo_cli
 
@@ -112,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build.add_argument("--partial", action="store_true",
                        help="build the stories whose data is there; list what is missing")
+    report = add("report", _cmd_report,
+                 "the main job: fetch what the stories need, build every story that has its data")
+    report.add_argument("--refresh", action="store_true", help="ask the services for newer data")
+    report.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     demo = add("demo", _cmd_demo, "build the pages from the package's sample data (offline)")
     demo.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     add("verify", _cmd_verify, "check every raw file against its checksum")

@@ -149,8 +149,28 @@ def genesis_credentials(db_key: str, *, required: bool = True) -> Credentials | 
     if not required:
         return None
     if user and not password:
-        raise CredentialsMissing(f"{prefix}_USER is set but {prefix}_PASSWORD is not")
-    raise CredentialsMissing(missing_credentials_message(db_key))
+        raise CredentialsMissing(f"{prefix}_USER is set but {prefix}_PASSWORD is not", db_key)
+    raise CredentialsMissing(missing_credentials_message(db_key), db_key)
+
+
+# Large GENESIS-Online tables (12531-0043) are built as background jobs, which a token
+# cannot start: there the user name and password are the one line that works.
+JOB_DATABASES = frozenset({"destatis"})
+
+
+def credential_assignment(db_key: str) -> str:
+    """The line to set for one database, e.g. ``KREFELD_DATA_GENESIS_REGIO_TOKEN=<your token>``."""
+    prefix = get_database(db_key).env_prefix
+    if db_key in JOB_DATABASES:
+        return f"{prefix}_USER=<user name> and {prefix}_PASSWORD=<password>"
+    return f"{prefix}_TOKEN=<your token>"
+
+
+def credential_variables(db_key: str) -> str:
+    """The variable names alone, for short messages."""
+    return credential_assignment(db_key).replace("=<user name>", "").replace("=<password>", "").replace(
+        "=<your token>", ""
+    )
 
 
 def missing_credentials_message(db_key: str) -> str:
@@ -158,6 +178,6 @@ def missing_credentials_message(db_key: str) -> str:
     db = get_database(db_key)
     return (
         f"{db.label} needs a free account: register at {db.registration_url}, then set "
-        f"{db.env_prefix}_TOKEN=<your token> in the environment or in {user_config_path()} "
+        f"{credential_assignment(db_key)} in the environment or in {user_config_path()} "
         f"(chmod 600)"
     )

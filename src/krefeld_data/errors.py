@@ -18,6 +18,10 @@ class ConfigError(KrefeldDataError):
 class CredentialsMissing(ConfigError):
     """A database needs an account and no credentials are configured for it."""
 
+    def __init__(self, message: str, database: str = "") -> None:
+        super().__init__(message)
+        self.database = database
+
 
 class StoreError(KrefeldDataError):
     """The raw snapshot store is inconsistent or a request for it cannot be met."""

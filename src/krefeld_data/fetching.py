@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -99,7 +98,11 @@ def _run(job: FetchJob, refresh: bool, progress: Callable[[str], None] | None, s
     try:
         return FetchReport(job, fetch_one(job, refresh=refresh, progress=progress, store=store))
     except CredentialsMissing as exc:
-        return FetchReport(job, error=str(exc), missing_credentials=True)
+        from krefeld_data.config import credential_variables
+
+        # The full "register at … then set …" text comes once, as the next step at the end.
+        short = f"needs an account: {credential_variables(exc.database or job.database)} not set"
+        return FetchReport(job, error=short, missing_credentials=True)
     except KrefeldDataError as exc:
         return FetchReport(job, error=str(exc))
     except Exception as exc:  # a bug must not hide the other tables' results
@@ -135,19 +138,11 @@ def fetch_all(jobs: Sequence[FetchJob], *, refresh: bool = False, workers: int =
 
 
 def next_step(reports: Sequence[FetchReport]) -> str | None:
-    """The one account that unlocks the most tables that failed for lack of credentials."""
-    from krefeld_data import config
-    from krefeld_data.databases import get_database
+    """The one step that unlocks the most of the tables that failed."""
+    from krefeld_data.guidance import next_step as step_for
 
-    missing = Counter(r.job.database for r in reports if r.missing_credentials)
-    if not missing:
-        return None
-    database, count = sorted(missing.items(), key=lambda item: (-item[1], item[0]))[0]
-    total = sum(missing.values())
-    return (
-        f"Next step: {config.missing_credentials_message(database)}. That unlocks {count} of the "
-        f"{total} table(s) waiting for an account ({get_database(database).label})."
-    )
+    failed = [r.job for r in reports if r.outcome is None]
+    return step_for([j.code for j in failed], {j.code: j.database for j in failed})
 
 
 def fetch_cli(codes: Sequence[str], database: str | None, refresh: bool, keep_going: bool) -> int:

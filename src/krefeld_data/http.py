@@ -189,6 +189,13 @@ def request_with_retries(
             last_reason = "connection broken while reading the body"
         except requests.exceptions.ConnectionError as exc:
             last_reason = _connection_reason(exc)
+            if last_reason == OFFLINE_REASON and attempt >= OFFLINE_ATTEMPTS:
+                # No name resolution is almost always "no network": say so quickly instead
+                # of backing off for a minute; a flaky network gets one more try.
+                raise ServiceUnavailable(
+                    f"{what}: {shown} could not be reached: {last_reason}. "
+                    f"Check the internet connection and try again"
+                ) from None
         except requests.exceptions.RequestException as exc:
             # Invalid URL and the like: retrying will not help.
             raise ServiceUnavailable(
@@ -207,6 +214,10 @@ def request_with_retries(
     )
 
 
+OFFLINE_REASON = "the host name could not be resolved (offline?)"
+OFFLINE_ATTEMPTS = 2
+
+
 def _connection_reason(exc: requests.exceptions.ConnectionError) -> str:
     """A short reason without the exception's repr (which can be long, but holds no secrets)."""
     text = str(exc)
@@ -217,5 +228,5 @@ def _connection_reason(exc: requests.exceptions.ConnectionError) -> str:
     if "refused" in text.lower():
         return "the connection was refused"
     if "Name or service not known" in text or "getaddrinfo" in text or "resolve" in text.lower():
-        return "the host name could not be resolved (offline?)"
+        return OFFLINE_REASON
     return "the connection failed"

@@ -1,0 +1,74 @@
+"""The one next step when tables are missing: which free account, and the one line to set.
+
+``fetch``, ``build`` and ``report`` all end with it, so a newcomer without an account
+is told exactly one thing to do, chosen to unlock the most missing tables.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from krefeld_data import config
+from krefeld_data.catalog import SOURCE_TABLES, STORIES
+from krefeld_data.databases import get_database
+from krefeld_data.errors import KrefeldDataError
+
+
+def database_of(code: str, default: str = "regio") -> str:
+    table = SOURCE_TABLES.get(code)
+    return table.database if table else default
+
+
+def lacks_credentials(database: str) -> bool:
+    """A database that needs an account and has none configured."""
+    if get_database(database).kind != "genesis":
+        return False
+    try:
+        return config.genesis_credentials(database, required=False) is None
+    except KrefeldDataError:  # e.g. a user without a password: still not usable
+        return True
+
+
+def stories_unlocked(database: str, missing: Iterable[str]) -> list[str]:
+    """Stories whose only missing tables come from ``database``."""
+    missing = set(missing)
+    return [
+        s.slug for s in STORIES
+        if (need := missing & set(s.tables)) and all(database_of(c) == database for c in need)
+    ]
+
+
+def next_step(missing_codes: Iterable[str], databases: dict[str, str] | None = None) -> str | None:
+    """One precise next step for the missing tables, or ``None`` when nothing is missing.
+
+    ``databases`` names the database of codes that are not in the catalogue.
+    """
+    missing = list(dict.fromkeys(missing_codes))
+    if not missing:
+        return None
+    databases = databases or {}
+
+    def source(code: str) -> str:
+        return databases.get(code) or database_of(code)
+
+    locked = Counter(source(c) for c in missing if lacks_credentials(source(c)))
+    if locked:
+        # The account that unlocks the most tables; ties go to the one finishing more stories.
+        database = max(
+            locked, key=lambda db: (locked[db], len(stories_unlocked(db, missing)), db == "regio")
+        )
+        db = get_database(database)
+        count = locked[database]
+        return (
+            f"Next step: register for a free account of {db.label} at {db.registration_url}, "
+            f"then set {config.credential_assignment(database)} in the environment or in "
+            f"{config.user_config_path()} (chmod 600), and run `make report` again. "
+            f"That unlocks {count} of the {len(missing)} missing table(s)."
+        )
+    codes = ", ".join(missing)
+    return (
+        f"Next step: {codes} could not be fetched although no account is missing; check the "
+        f"internet connection and run `make report` again (or download the table from the "
+        f"office's website and run `krefeld-data import FILE`)."
+    )
