@@ -158,7 +158,7 @@ def run(repeat: int = 3) -> list[Row | Skipped]:
     what = f"{n} notebooks, sample data"
     return [
         Row(f"build: warm full (--force) vs cold, {what}", seconds(cold), seconds(warm_s), warm_s / cold,
-            "-", None, f"{note}; cold, per notebook: {per_story}"),
+            "-", None, f"{note}; cold, seconds per notebook (they run concurrently): {per_story}"),
         Row(f"build: nothing changed vs cold, {what}", seconds(cold), seconds(unchanged_s),
             unchanged_s / cold, f"< {NO_CHANGE_TARGET:g} s", unchanged_s < NO_CHANGE_TARGET,
             f"median of {len(unchanged)}, fresh interpreter each, all {n} unchanged"),
