@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from bad_inputs.make_corpus import Case, bases, cases, write_corpus
 
-from krefeld_data import errors, read_table
+from krefeld_data import cli, errors, read_table
 from krefeld_data.clean import check_totals, normalise_regions
 from krefeld_data.importer import import_file
 from krefeld_data.store import RawStore
@@ -123,3 +123,17 @@ def test_file_that_should_parse_gives_the_right_frame(case: Case, corpus: Path, 
         assert str(rows["status"].iloc[0]) == cell["status"]
         if "quality" in cell:
             assert str(rows["quality"].iloc[0]) == cell["quality"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
+def test_importing_any_corpus_file_stores_it_whole_or_refuses_it(case: Case, corpus: Path, capsys) -> None:
+    """``krefeld-data import`` only recognises a file; it must never crash on one."""
+    status = cli.main(["import", str(corpus / case.name), "--table", "12411-01-01-4"])
+    out, err = capsys.readouterr()
+    snapshots = RawStore().snapshots()
+    if status == 0:
+        assert len(snapshots) == 1 and snapshots[0].read_bytes() == case.data
+        assert "stored as" in out
+    else:
+        assert status == 1 and snapshots == []
+        assert f"{case.name}: not imported:" in err and "Traceback" not in err
