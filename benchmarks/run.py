@@ -101,10 +101,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
 
     print(text_table(rows))
-    print("\nnotes:")
-    for number, row in enumerate(rows, start=1):
-        if row.note:
-            print(f"  {number:>2}. {row.note}")
+    notes = [f"  {number:>2}. {row.note}" for number, row in enumerate(rows, start=1) if row.note]
+    if notes:
+        print("\nnotes:", *notes, sep="\n")
     for skip in skipped:
         print(f"skipped: {skip.name}: {skip.reason}")
     info = machine()
