@@ -176,11 +176,13 @@ def processed_fingerprint(file_cache: dict[str, list]) -> str:
 
 
 def story_key(story: Story, notebook: Path, store: RawStore, processed: str) -> str:
-    snapshots = {}
-    for code in story.tables:
-        snap = store.latest(code)
-        prov = snap.provenance if snap else None
-        snapshots[code] = [prov.source, prov.sha256, prov.origin] if prov else None
+    # Every snapshot counts, not only the latest: stories splice all stored copies of a
+    # series, so importing an older publication changes the page too.
+    snapshots = {
+        code: [[s.provenance.source, s.provenance.sha256, s.provenance.origin]
+               for s in store.snapshots(code)]
+        for code in (*story.tables, *story.optional_tables)
+    }
     parts = {
         "notebook": _sha256_bytes(notebook.read_bytes()),
         "tables": snapshots,
@@ -344,7 +346,11 @@ def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: P
     """Export an executed notebook as the story's page; returns whether it shows sample data."""
     from krefeld_data.pages import german_timestamp, methodology, render_story_page, scrub
 
-    provenance = [s.provenance.to_dict() for code in story.tables if (s := store.latest(code))]
+    provenance = [
+        s.provenance.to_dict()
+        for code in (*story.tables, *story.optional_tables)
+        if (s := store.latest(code))
+    ]
     descriptions = {code: t.description for code, t in SOURCE_TABLES.items()}
     method = methodology(provenance, records, descriptions)
     sample = method.sample or any(r.get("sample") for r in records)

@@ -34,7 +34,8 @@ class Story:
     slug: str  # file name of the page: reports/<slug>.html
     title: str
     notebook: str  # file in notebooks/ (jupytext percent .py twin of the .ipynb)
-    tables: tuple[str, ...]  # codes from SOURCE_TABLES
+    tables: tuple[str, ...]  # codes from SOURCE_TABLES; the story is not built without them
+    optional_tables: tuple[str, ...] = ()  # used when stored (a section shows or says why not)
 
 
 # Cities the column names as doing the same (AGS Kreis keys); NRW and Germany as context.
