@@ -58,6 +58,28 @@ def naturalisations_per_year(
     return _data.finish(_data.order_regions(result, keys), raw, foreign)
 
 
+def _parts_with_share(
+    frame: pd.DataFrame, name: str, *, with_status: bool = False
+) -> pd.DataFrame:
+    """The parts (rows with an attribute code) with their share of the region's yearly total."""
+    index = ["region_key", "year"]
+    total = frame[frame["origin_code"] == ""][[*index, "number"]].rename(columns={"number": "total"})
+    parts = frame[frame["origin_code"] != ""]
+    result = pd.DataFrame({
+        "region_key": parts["region_key"].astype(str),
+        "region": parts["region"].astype(str),
+        "year": parts["year"].astype("Int64"),
+        name: parts["origin"],
+        "value": parts["number"],
+    })
+    if with_status:
+        result["status"] = parts["status"].astype(str)
+    total = total.assign(region_key=total["region_key"].astype(str), year=total["year"].astype("Int64"))
+    result = result.merge(total, on=index, how="left", validate="many_to_one")
+    result["share"] = result["value"] / result["total"]
+    return result.drop(columns="total").sort_values(["year", name])
+
+
 def naturalisations_by_continent(
     cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
 ) -> pd.DataFrame:
@@ -68,21 +90,7 @@ def naturalisations_by_continent(
     """
     keys = _data.wanted_keys(cities, context)
     raw, frame = _by_origin(BY_CONTINENT, ("Afrika", "Europa"), keys, store)
-    index = ["region_key", "year"]
-    total = frame[frame["origin_code"] == ""][[*index, "number"]].rename(columns={"number": "total"})
-    parts = frame[frame["origin_code"] != ""]
-    result = pd.DataFrame({
-        "region_key": parts["region_key"].astype(str),
-        "region": parts["region"].astype(str),
-        "year": parts["year"].astype("Int64"),
-        "continent": parts["origin"],
-        "value": parts["number"],
-    })
-    total = total.assign(region_key=total["region_key"].astype(str), year=total["year"].astype("Int64"))
-    result = result.merge(total, on=index, how="left", validate="many_to_one")
-    result["share"] = result["value"] / result["total"]
-    result = result.drop(columns="total").sort_values(["year", "continent"])
-    return _data.finish(_data.order_regions(result, keys), raw)
+    return _data.finish(_data.order_regions(_parts_with_share(frame, "continent"), keys), raw)
 
 
 def naturalisations_by_citizenship(
@@ -95,21 +103,7 @@ def naturalisations_by_citizenship(
     """
     keys = _data.wanted_keys(cities, context)
     raw, frame = _by_origin(BY_CITIZENSHIP, ("Türkei", "Insgesamt"), keys, store)
-    index = ["region_key", "year"]
-    total = frame[frame["origin_code"] == ""][[*index, "number"]].rename(columns={"number": "total"})
-    parts = frame[frame["origin_code"] != ""]
-    result = pd.DataFrame({
-        "region_key": parts["region_key"].astype(str),
-        "region": parts["region"].astype(str),
-        "year": parts["year"].astype("Int64"),
-        "citizenship": parts["origin"],
-        "value": parts["number"],
-        "status": parts["status"].astype(str),
-    })
-    total = total.assign(region_key=total["region_key"].astype(str), year=total["year"].astype("Int64"))
-    result = result.merge(total, on=index, how="left", validate="many_to_one")
-    result["share"] = result["value"] / result["total"]
-    result = result.drop(columns="total").sort_values(["year", "citizenship"])
+    result = _parts_with_share(frame, "citizenship", with_status=True)
     return _data.finish(_data.order_regions(result, keys), raw)
 
 
