@@ -1,7 +1,9 @@
 """``krefeld-data build``: run the story notebooks and export them as reader pages.
 
+First the clean stage writes the processed datasets the stories show (:mod:`krefeld_data.datasets`,
+each only when its inputs changed) and copies them beside the pages for readers to download.
 Only what changed is rebuilt. A story's inputs are hashed (notebook text, the raw snapshots of
-its tables, the processed datasets, the package version and source); when the hash matches
+its tables, its processed datasets, the package version and source); when the hash matches
 the one in ``reports/.build-cache.json`` and the page exists, the notebook is not run again.
 A story whose data is missing fails the build with the next step, or with ``--partial`` is
 listed on the index as not built. A page is replaced only by a complete new page.
@@ -56,6 +58,7 @@ class BuildSummary:
     reports_dir: Path
     results: list[StoryResult] = field(default_factory=list)
     seconds: float = 0.0
+    clean: Any = None  # datasets.CleanSummary of the clean stage
 
     @property
     def index(self) -> Path:
@@ -144,38 +147,8 @@ def package_source_hash() -> str:
     return _SOURCE_HASH
 
 
-def processed_fingerprint(file_cache: dict[str, list]) -> str:
-    """Hash of the processed datasets, by content; unchanged files are not read again.
-
-    ``file_cache`` maps a path relative to the processed folder to [size, mtime_ns, sha256].
-    """
-    root = config.processed_dir()
-    digest = hashlib.sha256()
-    if not root.is_dir():
-        return digest.hexdigest()
-    seen = set()
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        # The meta sidecar and the dictionary carry write times; the data files are what counts.
-        if path.name.endswith((".meta.json", ".dictionary.md")):
-            continue
-        rel = path.relative_to(root).as_posix()
-        seen.add(rel)
-        stat = path.stat()
-        cached = file_cache.get(rel)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-            sha = cached[2]
-        else:
-            sha = _sha256_bytes(path.read_bytes())
-            file_cache[rel] = [stat.st_size, stat.st_mtime_ns, sha]
-        digest.update(f"{rel}\0{sha}\0".encode())
-    for rel in set(file_cache) - seen:
-        del file_cache[rel]
-    return digest.hexdigest()
-
-
-def story_key(story: Story, notebook: Path, store: RawStore, processed: str) -> str:
+def story_key(story: Story, notebook: Path, store: RawStore, processed: dict[str, str]) -> str:
+    """``processed``: content hash of each of the story's dataset files (datasets.story_datasets_key)."""
     # Every snapshot counts, not only the latest: stories splice all stored copies of a
     # series, so importing an older publication changes the page too.
     snapshots = {
@@ -342,7 +315,7 @@ def _read_records(record: Path) -> list[dict[str, Any]]:
 
 
 def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: Path, store: RawStore,
-                     notebooks: Path) -> bool:
+                     notebooks: Path, downloads: Sequence[dict[str, str]] = ()) -> bool:
     """Export an executed notebook as the story's page; returns whether it shows sample data."""
     from krefeld_data.pages import german_timestamp, methodology, render_story_page, scrub
 
@@ -356,7 +329,7 @@ def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: P
     sample = method.sample or any(r.get("sample") for r in records)
     page = render_story_page(
         title=story.title, body=notebook_body(nb), method=method, sample=sample,
-        built_at=german_timestamp(),
+        built_at=german_timestamp(), downloads=downloads,
     )
     page = scrub(page, paths=[config.data_dir(), reports, notebooks, config.PROJECT_ROOT])
     _write_atomic(reports / f"{story.slug}.html", page)
@@ -395,6 +368,31 @@ def _progress(enabled: bool, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
+def clean_stage(
+    stories: Sequence[Story], reports: Path, *, store: RawStore, force: bool = False,
+    partial: bool = False, progress: bool = True,
+) -> tuple[Any, dict[str, list[dict[str, str]]]]:
+    """Write the datasets of ``stories`` that changed and put them beside the pages.
+
+    Returns the clean summary and, per story slug, the download links for its page. A dataset
+    that fails stops the build (its story would show figures nobody can download), unless
+    ``partial``: then its page simply does not link it.
+    """
+    from krefeld_data.datasets import DatasetFailed, build_datasets, datasets_for, publish
+
+    wanted = datasets_for(s.slug for s in stories)
+    clean = build_datasets([d.name for d in wanted], force=force, store=store, progress=progress)
+    failed = [r for r in clean.results if r.status == "failed"]
+    if failed and not partial:
+        raise DatasetFailed(f"dataset {failed[0].name}: {failed[0].reason}")
+    ready = [d for d in wanted if d.name not in {r.name for r in failed}]
+    links = {entry["name"]: entry for entry in publish(ready, reports, force=force)}
+    downloads = {
+        s.slug: [links[d.name] for d in datasets_for([s.slug]) if d.name in links] for s in stories
+    }
+    return clean, downloads
+
+
 def build_reports(
     stories: Sequence[Story] | None = None,
     *,
@@ -413,6 +411,7 @@ def build_reports(
     notebook runs; with it, the story is listed on the index with the next step.
     Up to ``jobs`` notebooks run at once (default: up to 4, by CPU count), each in its own kernel.
     """
+    from krefeld_data.datasets import story_datasets_key
     from krefeld_data.pages import german_timestamp, render_index, scrub, write_assets
 
     started = time.perf_counter()
@@ -436,8 +435,10 @@ def build_reports(
 
     cache = load_cache(reports)
     write_assets(reports)
-    processed = processed_fingerprint(cache["processed_files"])
-    built: list[tuple[Story, Path]] = []
+    summary.clean, downloads = clean_stage(
+        [s for s in stories if not missing[s.slug]], reports, store=store, force=force,
+        partial=partial, progress=progress,
+    )
     to_run: list[tuple[Story, Path, str]] = []
     try:
         for number, story in enumerate(stories, start=1):
@@ -459,6 +460,7 @@ def build_reports(
                 raise MissingDataError(
                     f"story {story.slug}: notebook {story.notebook} not found in {notebooks}"
                 )
+            processed = story_datasets_key(story.slug, cache["processed_files"])
             key = story_key(story, notebook, store, processed)
             if not force and entry.get("key") == key and (reports / f"{story.slug}.html").is_file():
                 summary.results.append(StoryResult(story.slug, story.title, "unchanged",
@@ -473,7 +475,8 @@ def build_reports(
             _progress(progress, f"running {len(to_run)} notebook(s), up to {jobs} at a time …")
 
         def finished(story: Story, nb, records: list[dict[str, Any]], seconds: float) -> None:
-            sample = write_story_page(story, nb, records, reports, store, notebooks)
+            sample = write_story_page(story, nb, records, reports, store, notebooks,
+                                      downloads=downloads.get(story.slug, []))
             summary.results.append(
                 StoryResult(story.slug, story.title, "built", seconds=seconds, sample=sample)
             )
@@ -481,7 +484,6 @@ def build_reports(
                 "key": keys[story.slug], "status": "built", "message": "", "title": story.title,
                 "built_at": german_timestamp(), "sample": sample, "seconds": round(seconds, 2),
             }
-            built.append((story, notebooks / story.notebook))
             _progress(progress, f"{story.slug}: built in {seconds:.1f} s")
 
         failures = _run(_run_stories([(s, n) for s, n, _ in to_run], jobs, finished)) if to_run else []
@@ -493,12 +495,6 @@ def build_reports(
             others = f" ({len(failures) - 1} more stories failed too)" if len(failures) > 1 else ""
             raise NotebookFailed(f"story {story.slug}: {error}{others}")
     finally:
-        if built:
-            # Notebooks may have written processed datasets; record the state they left.
-            processed_after = processed_fingerprint(cache["processed_files"])
-            if processed_after != processed:
-                for story, notebook in built:
-                    cache["stories"][story.slug]["key"] = story_key(story, notebook, store, processed_after)
         _write_index(reports, index_stories, cache, render_index)
         _write_atomic(reports / CACHE_NAME, json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True))
     order = {s.slug: i for i, s in enumerate(stories)}
@@ -544,11 +540,30 @@ def print_outcome(summary: BuildSummary) -> None:
         print(step, file=sys.stderr)
 
 
-def build_cli(force: bool = False, partial: bool = False, stories: list[str] | None = None) -> int:
-    """``krefeld-data build [STORY …] [--force] [--partial]``."""
+def build_cli(force: bool = False, partial: bool = False, stories: list[str] | None = None,
+              data_only: bool = False) -> int:
+    """``krefeld-data build [STORY …] [--force] [--partial] [--data-only]``."""
     from krefeld_data.catalog import story as find_story
 
     chosen = [find_story(name) for name in stories] if stories else list(STORIES)
+    if data_only:
+        return build_data_cli(chosen, force=force)
     summary = build_reports(chosen, force=force, partial=partial, index_stories=list(STORIES))
     print_outcome(summary)
+    return 0
+
+
+def build_data_cli(stories: Sequence[Story], *, force: bool = False) -> int:
+    """``krefeld-data build --data-only``: the clean stage alone (data/processed, no pages)."""
+    from krefeld_data.datasets import DatasetFailed, build_datasets, datasets_for
+
+    names = [d.name for d in datasets_for(s.slug for s in stories)]
+    clean = build_datasets(names, force=force, progress=True)
+    for result in clean.results:
+        if result.status == "skipped":
+            print(f"not written: {result.name} ({result.reason})", file=sys.stderr)
+    print(f"{clean}; files in {config.processed_dir()}")
+    failed = [r for r in clean.results if r.status == "failed"]
+    if failed:
+        raise DatasetFailed(f"dataset {failed[0].name}: {failed[0].reason}")
     return 0

@@ -58,7 +58,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from krefeld_data.build import build_cli
 
-    return build_cli(force=args.force, partial=args.partial, stories=args.stories)
+    return build_cli(force=args.force, partial=args.partial, stories=args.stories, data_only=args.data_only)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build.add_argument("--partial", action="store_true",
                        help="build the stories whose data is there; list what is missing")
+    build.add_argument("--data-only", action="store_true",
+                       help="only write the processed datasets (data/processed), no pages")
     report = add("report", _cmd_report,
                  "the main job: fetch what the stories need, build every story that has its data")
     report.add_argument("--refresh", action="store_true", help="ask the services for newer data")

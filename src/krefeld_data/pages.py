@@ -190,12 +190,14 @@ def _environment():
     )
 
 
-def render_story_page(*, title: str, body: str, method: Methodology, sample: bool, built_at: str) -> str:
+def render_story_page(*, title: str, body: str, method: Methodology, sample: bool, built_at: str,
+                      downloads: Iterable[Mapping[str, str]] = ()) -> str:
+    """``downloads``: the story's processed datasets (name, title, csv and dictionary links)."""
     from markupsafe import Markup
 
     return _environment().get_template("page.html.j2").render(
         title=title, body=Markup(body), body_has_title="<h1" in body, sources=method.sources,
-        datasets=method.datasets,
+        datasets=method.datasets, downloads=list(downloads),
         columns=method.columns, caveats=method.caveats, sample=sample or method.sample,
         sample_mark=SAMPLE_MARK, built_at=built_at, versions=package_versions(),
     )
@@ -257,3 +259,14 @@ def write_assets(reports: Path) -> Path:
     _write_if_changed(folder / "plotly-locale-de.js", LOCALE_DE_JS.encode("utf-8"))
     _write_if_changed(folder / "krefeld.css", (TEMPLATES / "krefeld.css").read_bytes())
     return folder
+
+
+def render_dataset_page(*, title: str, name: str, markdown: str) -> str:
+    """A dataset's data dictionary (Markdown) as a page beside the CSV it describes."""
+    import mistune  # ships with nbconvert
+    from markupsafe import Markup
+
+    body = mistune.create_markdown(plugins=["table"], escape=True)(markdown)
+    return _environment().get_template("dataset.html.j2").render(
+        title=title, body=Markup(body), csv=f"{name}.csv", version=__version__,
+    )

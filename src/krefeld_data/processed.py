@@ -28,15 +28,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from krefeld_data import config
-from krefeld_data.clean.census import BASES
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.provenance import SAMPLE_MARK
-from krefeld_data.schema import variable_columns
+
+if TYPE_CHECKING:  # pandas loads only when a frame is written or read: a fresh build never needs it
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +171,8 @@ def _json_default(value: Any) -> Any:
 
 
 def _column_type(series: pd.Series) -> str:
+    import pandas as pd
+
     if isinstance(series.dtype, pd.CategoricalDtype):
         return "Kategorie (Text)"
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -184,6 +185,8 @@ def _column_type(series: pd.Series) -> str:
 
 
 def _column_meaning(column: str, df: pd.DataFrame, column_docs: Mapping[str, str]) -> str:
+    from krefeld_data.schema import variable_columns
+
     if column in column_docs:
         return column_docs[column]
     if column in COLUMN_DOCS:
@@ -207,6 +210,8 @@ def _md_cell(text: Any) -> str:
 def data_dictionary(name: str, df: pd.DataFrame, description: str,
                     column_docs: Mapping[str, str] | None = None) -> str:
     """The data dictionary of a dataset as Markdown (German: it is for the readers)."""
+    from krefeld_data.clean.census import BASES
+
     column_docs = column_docs or {}
     lines = [f"# Datensatz `{name}`", "", description.strip(), ""]
     lines += [
@@ -301,6 +306,8 @@ def write_dataset(
 
 def read_dataset(name: str) -> pd.DataFrame:
     """A processed dataset with its attrs (sources, splice report) restored."""
+    import pandas as pd
+
     paths = dataset_paths(name)
     if not paths.parquet.is_file():
         raise MissingDataError(

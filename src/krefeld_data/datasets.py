@@ -1,0 +1,553 @@
+"""The clean stage: which processed datasets exist, what makes each, and building them.
+
+Every dataset is made by the same story function the notebook calls, so the figures a reader
+downloads are the figures on the page. Where a table is cheap to shape for every region it
+publishes, the dataset holds all of them (the page shows a few cities; a reader may want
+their own); the scope of each is stated in its description. A dataset is written again only
+when a raw snapshot of one of its tables, the cleaning code or the story code that makes it
+changed: its input hashes are the sha256 of every stored snapshot of its tables (from their
+provenance records, so no raw file is read) plus a hash of that code.
+
+Nothing here imports pandas until a dataset has to be written: a build with nothing to do
+stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from krefeld_data import processed
+from krefeld_data.errors import KrefeldDataError
+from krefeld_data.store import RawStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_FOLDER = "data"  # beside the reader pages: reports/data/<name>.csv and <name>.html
+ALL_REGIONS = "alle Regionen der Tabelle"
+STORY_CODE = ("datasets.py", "stories/__init__.py", "stories/_data.py", "regions.py", "schema.py")
+
+REGION_DOCS = {
+    "region_key": processed.COLUMN_DOCS["region_key"],
+    "region": processed.COLUMN_DOCS["region"],
+}
+CENSUS_BASIS_DOC = processed.COLUMN_DOCS["census_basis"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One processed dataset: what it holds, where it comes from, who uses it, what makes it."""
+
+    name: str  # file name in data/processed and reports/data
+    title: str  # short German title for the download link
+    description: str  # one paragraph for the data dictionary (German: it is for the readers)
+    tables: tuple[str, ...]  # codes from catalog.SOURCE_TABLES; all are needed
+    stories: tuple[str, ...]  # slugs of the stories that show it
+    make: Callable[[RawStore], pd.DataFrame]
+    columns: Mapping[str, str]  # meaning of each column (German)
+    modules: tuple[str, ...]  # story modules (stories/<m>.py) whose code shapes it
+
+    def code_files(self) -> list[Path]:
+        files = [PACKAGE_DIR / f for f in STORY_CODE]
+        files += [PACKAGE_DIR / "stories" / f"{m}.py" for m in self.modules]
+        files += sorted((PACKAGE_DIR / "parse").rglob("*.py"))
+        return files
+
+
+# ---------------------------------------------------------------- which regions
+
+def _sorted_keys(keys: Iterable[str]) -> list[str]:
+    """Germany first, then the Länder and Kreise by key (05 before 05111 before 08)."""
+    return sorted(set(keys), key=lambda k: (k != "DG", k))
+
+
+def table_regions(table: str, store: RawStore, *, series: bool = False) -> list[str]:
+    """Every region key the stored table has (all its publications spliced when ``series``)."""
+    from krefeld_data.stories import _data
+
+    frame = _data.load_series(table, store) if series else _data.load(table, store)
+    return _sorted_keys(frame["region_key"].dropna().astype(str))
+
+
+def common_regions(store: RawStore, *tables: str, series: Sequence[str] = ()) -> list[str]:
+    """The region keys every one of ``tables`` has (a rate needs its numerator and its base)."""
+    found = [set(table_regions(t, store, series=t in series)) for t in tables]
+    return _sorted_keys(set.intersection(*found))
+
+
+# ---------------------------------------------------------------- the makers
+
+def _population(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import population
+
+    keys = table_regions(population.POPULATION, store, series=True)
+    return population.population_series(keys, [], store)
+
+
+def _foreign_share(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import population
+
+    return population.foreign_share_series(table_regions(population.NATIONALITY_AGE, store), [], store)
+
+
+def _background_2011(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import population
+
+    return population.migration_background_2011(table_regions(population.CENSUS_2011, store), [], store)
+
+
+def _history_2022(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import population
+
+    frame = population.immigration_history_2022(table_regions(population.CENSUS_2022, store), [], store)
+    frame.attrs.pop("missing_regions", None)
+    return frame
+
+
+def _protection_status(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import population, protection
+
+    keys = common_regions(store, protection.PROTECTION, population.POPULATION,
+                          series=[population.POPULATION])
+    return protection.protection_by_status(keys, store, level=2, all_dates=True)
+
+
+TOP_CITIZENSHIPS = 10
+
+
+def _protection_citizenships(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import protection
+
+    keys = table_regions(protection.PROTECTION, store)
+    return protection.top_citizenships(keys, store, n=TOP_CITIZENSHIPS)
+
+
+def _age_structure(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import age, population
+
+    return age.age_structure(table_regions(population.NATIONALITY_AGE, store), [], store)
+
+
+def _naturalisations(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import naturalisation
+
+    keys = common_regions(store, naturalisation.BY_CITIZENSHIP, naturalisation.NATIONALITY_AGE)
+    return naturalisation.naturalisations_per_year(keys, [], store)
+
+
+def _naturalisations_continent(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import naturalisation
+
+    keys = table_regions(naturalisation.BY_CONTINENT, store)
+    return naturalisation.naturalisations_by_continent(keys, [], store)
+
+
+def _naturalisations_citizenship(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import naturalisation
+
+    keys = table_regions(naturalisation.BY_CITIZENSHIP, store)
+    return naturalisation.naturalisations_by_citizenship(keys, [], store)
+
+
+def _asylum(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.stories import asylum
+
+    return asylum.asylum_applicants(store, first_time_only=False)
+
+
+# ---------------------------------------------------------------- the registry
+
+STORY1, STORY2, STORY3 = "01-wer-lebt-in-der-stadt", "02-schutzsuchende", "03-jung-und-hier"
+STORY4, STORY5 = "04-einbuergerungen", "05-debatte-und-zahlen"
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            "bevoelkerung", "Bevölkerung am 31.12. jedes Jahres",
+            "Einwohnerinnen und Einwohner am 31.12. jedes verfügbaren Jahres (Bevölkerungs"
+            "fortschreibung), für alle Regionen der Tabelle 12411-01-01-4 (Deutschland, Länder, "
+            "Kreise und kreisfreie Städte). Alle gespeicherten Veröffentlichungen der Tabelle sind "
+            "zusammengeführt; wo sie sich überschneiden, gilt die neueste. Die Reihe springt an den "
+            "Zensusbrüchen (Spalte census_basis).",
+            ("12411-01-01-4",), (STORY1, STORY2), _population,
+            {**REGION_DOCS, "population": "Einwohnerzahl am Stichtag; leer, wo keine Zahl veröffentlicht "
+             "ist oder die Region nicht mehr besteht", "census_basis": CENSUS_BASIS_DOC},
+            ("population",),
+        ),
+        Dataset(
+            "auslaenderanteil", "Ausländeranteil am 31.12. jedes Jahres",
+            "Einwohner insgesamt und mit ausländischer Staatsangehörigkeit am 31.12. jedes Jahres "
+            "ab 2011 (Bevölkerungsfortschreibung, Tabelle 12411-03-03-4), für alle Regionen der "
+            "Tabelle. Das Ausländerzentralregister zählt andere (meist höhere) Zahlen; die beiden "
+            "sind nicht austauschbar.",
+            ("12411-03-03-4",), (STORY1, STORY4), _foreign_share,
+            {**REGION_DOCS, "total": "Einwohner insgesamt", "foreign": "Einwohner mit ausländischer "
+             "Staatsangehörigkeit", "foreign_share": "Anteil der Ausländerinnen und Ausländer an allen "
+             "Einwohnern (0 bis 1)", "census_basis": CENSUS_BASIS_DOC},
+            ("population",),
+        ),
+        Dataset(
+            "migrationshintergrund_2011", "Migrationshintergrund (Zensus 2011)",
+            "Zensus 2011 (Stichtag 09.05.2011): Personen mit Migrationshintergrund, alle Altersgruppen, "
+            "für alle Regionen der Tabelle 12111-07-01-4. Migrationshintergrund = Deutsche mit "
+            "Migrationshintergrund plus alle Ausländerinnen und Ausländer. Nicht mit der "
+            "Einwanderungsgeschichte des Zensus 2022 vergleichbar (andere Definition).",
+            ("12111-07-01-4",), (STORY1,), _background_2011,
+            {**REGION_DOCS, "total": "Personen insgesamt", "foreign": "Ausländerinnen und Ausländer",
+             "german_with_background": "Deutsche mit Migrationshintergrund",
+             "with_background": "Personen mit Migrationshintergrund (Deutsche mit plus Ausländer)",
+             "share": "Anteil der Personen mit Migrationshintergrund (0 bis 1)",
+             "status": "unreliable, wo ein benötigter Wert als '/' (nicht sicher genug) veröffentlicht "
+             "ist, sonst leer"},
+            ("population",),
+        ),
+        Dataset(
+            "einwanderungsgeschichte_2022", "Einwanderungsgeschichte (Zensus 2022)",
+            "Zensus 2022 (Stichtag 15.05.2022): Personen mit Einwanderungsgeschichte, alle "
+            "Altersgruppen, für alle Regionen der Tabelle 1000A-2022 (die öffentliche Tabelle hat "
+            "Deutschland und die Länder). Mit Einwanderungsgeschichte = selbst Eingewanderte plus "
+            "Nachkommen zweier eingewanderter Elternteile; einseitige Einwanderungsgeschichte steht "
+            "getrennt.",
+            ("1000A-2022",), (STORY1,), _history_2022,
+            {**REGION_DOCS, "total": "Personen insgesamt", "with_history": "Personen mit "
+             "Einwanderungsgeschichte", "immigrants": "selbst Eingewanderte", "descendants":
+             "Nachkommen zweier eingewanderter Elternteile", "one_sided": "Personen mit einseitiger "
+             "Einwanderungsgeschichte (nicht in with_history enthalten)",
+             "share": "Anteil mit Einwanderungsgeschichte (with_history / total, 0 bis 1)"},
+            ("population",),
+        ),
+        Dataset(
+            "schutzsuchende_status", "Schutzsuchende nach Schutzstatus",
+            "Schutzsuchende am 31.12. jedes verfügbaren Jahres nach Schutzstatus (offen; anerkannt "
+            "befristet/unbefristet; abgelehnt nach Art der Ausreisepflicht), Tabelle 12531-0043, "
+            "mit den Einwohnern am selben Stichtag (12411-01-01-4), für alle Regionen, die beide "
+            "Tabellen haben. Die Zeilen einer Region und eines Stichtags addieren sich zu allen "
+            "Schutzsuchenden; die Spalte group fasst sie zu offen / anerkannt / abgelehnt zusammen. "
+            "Das Amt rundet jeden Wert auf ein Vielfaches von 5.",
+            ("12531-0043", "12411-01-01-4"), (STORY2,), _protection_status,
+            {**REGION_DOCS, "status_code": "Code des Schutzstatus in der Quelltabelle",
+             "status": "Schutzstatus (Beschriftung)", "group": "Obergruppe: offen, anerkannt, abgelehnt",
+             "value": "Zahl der Schutzsuchenden (auf 5 gerundet)",
+             "population": "Einwohner am selben Stichtag (Bevölkerungsfortschreibung)",
+             "per_1000": "Schutzsuchende je 1.000 Einwohner"},
+            ("protection", "population"),
+        ),
+        Dataset(
+            "schutzsuchende_staatsangehoerigkeit", "Schutzsuchende: häufigste Staatsangehörigkeiten",
+            f"Die {TOP_CITIZENSHIPS} häufigsten Staatsangehörigkeiten der Schutzsuchenden je Region "
+            "am neuesten Stichtag (Tabelle 12531-0043), für alle Regionen der Tabelle.",
+            ("12531-0043",), (STORY2,), _protection_citizenships,
+            {**REGION_DOCS, "rank": "Rang in der Region (1 = häufigste)",
+             "citizenship_code": "Code der Staatsangehörigkeit", "citizenship": "Staatsangehörigkeit",
+             "value": "Zahl der Schutzsuchenden (auf 5 gerundet)",
+             "share": "Anteil an allen Schutzsuchenden der Region (0 bis 1)"},
+            ("protection",),
+        ),
+        Dataset(
+            "altersstruktur", "Altersstruktur nach Staatsangehörigkeit",
+            "Einwohner nach Staatsangehörigkeit (deutsch/ausländisch), Geschlecht und Altersgruppe am "
+            "31.12. des neuesten Jahres der Tabelle 12411-03-03-4, für alle Regionen der Tabelle. "
+            "share ist der Anteil an allen Einwohnern derselben Staatsangehörigkeit in der Region "
+            "(beide Geschlechter), so dass sich die Formen der Alterspyramiden vergleichen lassen.",
+            ("12411-03-03-4",), (STORY3,), _age_structure,
+            {**REGION_DOCS, "nationality": "deutsch oder ausländisch", "sex": "männlich oder weiblich",
+             "age_group": "Altersgruppe wie veröffentlicht", "age_from": "untere Altersgrenze (Jahre)",
+             "age_to": "obere Altersgrenze (ausschließlich); leer = nach oben offen",
+             "value": "Einwohner", "share": "Anteil an allen Einwohnern derselben Staatsangehörigkeit "
+             "der Region (0 bis 1)"},
+            ("age", "population"),
+        ),
+        Dataset(
+            "einbuergerungen", "Einbürgerungen je Jahr",
+            "Einbürgerungen je Region und Jahr (Tabelle 12511-04-01-4) und je 1.000 ausländische "
+            "Einwohner am 31.12. desselben Jahres (12411-03-03-4), für alle Regionen, die beide "
+            "Tabellen haben. Nicht mit der amtlichen Einbürgerungsquote vergleichbar (andere Basis: "
+            "Ausländer mit mindestens zehn Jahren Aufenthalt).",
+            ("12511-04-01-4", "12411-03-03-4"), (STORY4,), _naturalisations,
+            {**REGION_DOCS, "value": "Einbürgerungen im Jahr; leer, wo noch nicht veröffentlicht",
+             "foreign_residents": "ausländische Einwohner am 31.12. desselben Jahres",
+             "per_1000_foreign": "Einbürgerungen je 1.000 ausländische Einwohner"},
+            ("naturalisation", "population"),
+        ),
+        Dataset(
+            "einbuergerungen_kontinente", "Einbürgerungen nach Kontinent der früheren Staatsangehörigkeit",
+            "Einbürgerungen nach Kontinent der früheren Staatsangehörigkeit, jedes Jahr der Tabelle "
+            "12511-01-01-4 (das Amt führt sie nur für 2011 bis 2017), für alle Regionen der Tabelle.",
+            ("12511-01-01-4",), (STORY4,), _naturalisations_continent,
+            {**REGION_DOCS, "continent": "Kontinent der früheren Staatsangehörigkeit",
+             "value": "Einbürgerungen",
+             "share": "Anteil an allen Einbürgerungen der Region im Jahr (0 bis 1)"},
+            ("naturalisation",),
+        ),
+        Dataset(
+            "einbuergerungen_staatsangehoerigkeit", "Einbürgerungen nach früherer Staatsangehörigkeit",
+            "Einbürgerungen der in Tabelle 12511-04-01-4 ausgewiesenen früheren Staatsangehörigkeiten, "
+            "jedes Jahr, für alle Regionen der Tabelle. Die Auswahl ergibt nicht die Summe aller "
+            "Einbürgerungen (andere Staatsangehörigkeiten sind nicht einzeln ausgewiesen).",
+            ("12511-04-01-4",), (STORY4,), _naturalisations_citizenship,
+            {**REGION_DOCS, "citizenship": "frühere Staatsangehörigkeit", "value": "Einbürgerungen",
+             "share": "Anteil an allen Einbürgerungen der Region im Jahr (0 bis 1)"},
+            ("naturalisation",),
+        ),
+        Dataset(
+            "asylerstantraege", "Asylanträge in Deutschland je Jahr",
+            "Asylanträge in Deutschland je Kalenderjahr (Eurostat migr_asyappctza), alle "
+            "Staatsangehörigkeiten, Altersgruppen und Geschlechter: Erstanträge (NASY_APP) und alle "
+            "Anträge (ASY_APP). Nur Deutschland: so wird die Tabelle abgerufen. Eurostat zählt "
+            "Anträge, nicht Menschen im Land.",
+            ("migr_asyappctza",), (STORY5,), _asylum,
+            {"applicant_type": "Art der Anträge: NASY_APP = Erstanträge, ASY_APP = alle Anträge",
+             "applicants": "Art der Anträge (Beschriftung)", "value": "Zahl der Anträge",
+             "quality": "Kennzeichen von Eurostat: p = vorläufig, e = geschätzt, sonst leer",
+             "debate_year": "True für 2018, das Jahr der Debatte, um die es in der Geschichte geht",
+             "change": "Veränderung gegenüber dem Vorjahr (0,1 = +10 %)"},
+            ("asylum",),
+        ),
+    )
+}
+
+
+def datasets_for(stories: Iterable[str]) -> list[Dataset]:
+    """The datasets the given stories (slugs) show, in registry order."""
+    wanted = set(stories)
+    return [d for d in DATASETS.values() if wanted & set(d.stories)]
+
+
+def get(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise KrefeldDataError(
+            f"unknown dataset {name!r}; datasets: {', '.join(DATASETS)}"
+        ) from None
+
+
+# ---------------------------------------------------------------- freshness
+
+_FILE_HASHES: dict[Path, tuple[int, int, str]] = {}
+
+
+def _file_hash(path: Path) -> str:
+    stat = path.stat()
+    cached = _FILE_HASHES.get(path)
+    if cached and cached[:2] == (stat.st_size, stat.st_mtime_ns):
+        return cached[2]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    _FILE_HASHES[path] = (stat.st_size, stat.st_mtime_ns, digest)
+    return digest
+
+
+def story_code_hash(dataset: Dataset) -> str:
+    """Hash of the code that shapes ``dataset`` beyond the cleaning layer (its story modules)."""
+    digest = hashlib.sha256()
+    for path in dataset.code_files():
+        if path.is_file():
+            digest.update(f"{path.relative_to(PACKAGE_DIR)}\0{_file_hash(path)}\0".encode())
+    return digest.hexdigest()
+
+
+def missing_tables(dataset: Dataset, store: RawStore) -> list[str]:
+    return [code for code in dataset.tables if store.latest(code) is None]
+
+
+def input_hashes(dataset: Dataset, store: RawStore) -> dict[str, str]:
+    """sha256 of every stored snapshot of the dataset's tables, plus the code that makes it.
+
+    The snapshot hashes come from the provenance records (checked by ``krefeld-data verify``),
+    so no raw file is read. ``processed.code_hash()`` (the cleaning layer) is added by
+    :func:`processed.dataset_is_fresh` itself.
+    """
+    hashes = {
+        f"{code}/{snapshot.path.name}": snapshot.provenance.sha256
+        for code in dataset.tables
+        for snapshot in store.snapshots(code)
+    }
+    hashes["code:cleaning"] = processed.code_hash()
+    hashes["code:story"] = story_code_hash(dataset)
+    return hashes
+
+
+# ---------------------------------------------------------------- the build step
+
+@dataclass(frozen=True)
+class DatasetResult:
+    name: str
+    status: str  # written, unchanged, skipped (a table is missing), failed
+    reason: str = ""
+    rows: int | None = None
+    seconds: float = 0.0
+    missing: tuple[str, ...] = ()
+
+
+@dataclass
+class CleanSummary:
+    results: list[DatasetResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def names(self, status: str) -> list[str]:
+        return [r.name for r in self.results if r.status == status]
+
+    @property
+    def written(self) -> list[str]:
+        return self.names("written")
+
+    @property
+    def unchanged(self) -> list[str]:
+        return self.names("unchanged")
+
+    @property
+    def skipped(self) -> list[str]:
+        return self.names("skipped")
+
+    @property
+    def failed(self) -> list[str]:
+        return self.names("failed")
+
+    def __str__(self) -> str:
+        counts = {s: len(self.names(s)) for s in ("written", "unchanged", "skipped", "failed")}
+        text = f"datasets: {counts['written']} written, {counts['unchanged']} unchanged"
+        if counts["skipped"]:
+            text += f", {counts['skipped']} not written (missing data)"
+        if counts["failed"]:
+            text += f", {counts['failed']} failed"
+        return text + f" in {self.seconds:.1f} s"
+
+
+class DatasetFailed(KrefeldDataError):
+    """A dataset could not be made from the stored tables; its old files, if any, are kept."""
+
+
+def _progress(progress: bool, text: str) -> None:
+    if progress and not os.environ.get("TQDM_DISABLE"):
+        import sys
+
+        print(text, file=sys.stderr, flush=True)
+
+
+def build_dataset(dataset: Dataset, store: RawStore, *, force: bool = False) -> DatasetResult:
+    """Write one dataset unless it is fresh; a missing table or a failure is a result, not an error."""
+    from krefeld_data.build import next_step_for
+
+    missing = missing_tables(dataset, store)
+    if missing:
+        noun = "table" if len(missing) == 1 else "tables"
+        return DatasetResult(dataset.name, "skipped",
+                             f"{noun} {', '.join(missing)} not in the raw store; {next_step_for(missing)}",
+                             missing=tuple(missing))
+    hashes = input_hashes(dataset, store)
+    if not force and processed.dataset_is_fresh(dataset.name, hashes):
+        return DatasetResult(dataset.name, "unchanged")
+    begun = time.perf_counter()
+    try:
+        frame = dataset.make(store)
+    except KrefeldDataError as exc:
+        return DatasetResult(dataset.name, "failed", str(exc))
+    description = f"{dataset.description}\n\nVerwendet in: {', '.join(dataset.stories)}."
+    processed.write_dataset(dataset.name, frame, description, dataset.columns, input_hashes=hashes)
+    return DatasetResult(dataset.name, "written", rows=len(frame), seconds=time.perf_counter() - begun)
+
+
+def build_datasets(
+    names: Iterable[str] | None = None,
+    *,
+    force: bool = False,
+    store: RawStore | None = None,
+    progress: bool = False,
+) -> CleanSummary:
+    """Write the named datasets (default: all) that are not fresh; returns what happened and why.
+
+    A dataset whose table is missing is skipped with the command that gets it; one whose
+    story function fails is reported as failed. Neither stops the others.
+    """
+    begun = time.perf_counter()
+    chosen = [get(n) for n in names] if names is not None else list(DATASETS.values())
+    store = store or RawStore()
+    summary = CleanSummary()
+    for number, dataset in enumerate(chosen, start=1):
+        result = build_dataset(dataset, store, force=force)
+        summary.results.append(result)
+        detail = {"written": f"written, {result.rows} rows in {result.seconds:.1f} s",
+                  "unchanged": "unchanged", "skipped": f"not written, missing {', '.join(result.missing)}",
+                  "failed": f"failed: {result.reason}"}[result.status]
+        _progress(progress, f"[data {number}/{len(chosen)}] {dataset.name}: {detail}")
+    summary.seconds = time.perf_counter() - begun
+    return summary
+
+
+# ---------------------------------------------------------------- for readers
+
+def download_name(name: str, kind: str) -> str:
+    """Relative link from a page to a dataset file (``csv`` or the dictionary ``html``)."""
+    return f"{DATA_FOLDER}/{name}.{kind}"
+
+
+def _copy_if_changed(source: Path, target: Path) -> bool:
+    if target.is_file():
+        s, t = source.stat(), target.stat()
+        if s.st_size == t.st_size and s.st_mtime_ns == t.st_mtime_ns:
+            return False
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copy2(source, tmp)
+    os.replace(tmp, target)
+    return True
+
+
+def publish(datasets: Iterable[Dataset], reports: Path, *, force: bool = False) -> list[dict[str, Any]]:
+    """Copy each written dataset's CSV beside the pages and render its dictionary as a page.
+
+    Returns the download entries (name, title, csv, dictionary: links relative to the pages)
+    of the datasets that exist; a dataset never written is left out, not linked.
+    """
+    from krefeld_data.pages import _write_if_changed, render_dataset_page, scrub
+
+    folder = reports / DATA_FOLDER
+    entries = []
+    for dataset in datasets:
+        paths = processed.dataset_paths(dataset.name)
+        if not (paths.csv.is_file() and paths.dictionary.is_file()):
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        _copy_if_changed(paths.csv, folder / f"{dataset.name}.csv")
+        page = folder / f"{dataset.name}.html"
+        stamp = paths.dictionary.stat()
+        if force or not (page.is_file() and page.stat().st_mtime_ns >= stamp.st_mtime_ns):
+            markdown = paths.dictionary.read_text(encoding="utf-8")
+            html = scrub(render_dataset_page(title=dataset.title, name=dataset.name, markdown=markdown))
+            _write_if_changed(page, html.encode("utf-8"))
+            os.utime(page, ns=(stamp.st_atime_ns, max(stamp.st_mtime_ns, page.stat().st_mtime_ns)))
+        entries.append({"name": dataset.name, "title": dataset.title,
+                        "csv": download_name(dataset.name, "csv"),
+                        "dictionary": download_name(dataset.name, "html")})
+    return entries
+
+
+def story_datasets_key(slug: str, file_cache: dict[str, list]) -> dict[str, str]:
+    """Content hash of each dataset file a story shows (Parquet and CSV), for its build key.
+
+    ``file_cache`` maps a file name to [size, mtime_ns, sha256], so unchanged files are not read.
+    """
+    result = {}
+    for dataset in datasets_for([slug]):
+        paths = processed.dataset_paths(dataset.name)
+        for path in (paths.parquet, paths.csv):
+            if not path.is_file():
+                result[path.name] = ""
+                continue
+            stat = path.stat()
+            cached = file_cache.get(path.name)
+            if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+                sha = cached[2]
+            else:
+                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                file_cache[path.name] = [stat.st_size, stat.st_mtime_ns, sha]
+            result[path.name] = sha
+    return result
