@@ -235,14 +235,19 @@ def test_a_change_in_the_package_code_reruns_the_story(notebooks, monkeypatch) -
     assert build(notebooks).slugs("built") == ["01-test"]
 
 
-def test_a_new_processed_dataset_reruns_the_story(notebooks) -> None:
+def test_a_change_in_its_own_processed_dataset_reruns_the_story_another_one_does_not(notebooks) -> None:
+    # The slug of story 5, so the registry gives it its dataset; its table is not stored, so
+    # the clean stage skips the dataset and the test writes the files itself.
+    story = Story("05-debatte-und-zahlen", "Testgeschichte", "fixture_chart.py", (TEST_TABLE,))
     store_table()
-    build(notebooks)
+    build(notebooks, stories=[story])
     processed = config.processed_dir()
     processed.mkdir(parents=True, exist_ok=True)
-    (processed / "bevoelkerung.inputs.json").write_text('{"inputs": ["abc"], "code": "1"}', encoding="utf-8")
-    assert build(notebooks).slugs("built") == ["01-test"]
-    assert build(notebooks).slugs("unchanged") == ["01-test"]
+    (processed / "bevoelkerung.parquet").write_bytes(b"another story's dataset")
+    assert build(notebooks, stories=[story]).slugs("unchanged") == [story.slug]
+    (processed / "asylerstantraege.parquet").write_bytes(b"its own dataset")
+    assert build(notebooks, stories=[story]).slugs("built") == [story.slug]
+    assert build(notebooks, stories=[story]).slugs("unchanged") == [story.slug]
 
 
 def test_cli_build_without_data_fails_in_one_line(capsys) -> None:
