@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -150,6 +152,80 @@ if missing:
         f"Zahlen (sie reicht nur bis zu den Ländern); diese fehlen in der Grafik."
     )
 display(Markdown(" ".join(text)))
+
+# %% [markdown]
+# ## Der europäische Vergleich: Urban Audit
+#
+# Eurostat sammelt im „Urban Audit“ Zahlen über Städte in ganz Europa, darunter die Einwohner
+# nach Staatsangehörigkeit. Es ist eine eigene Zählung: Stichtag ist der 1. Januar, die Städte
+# liefern die Zahlen selbst, und nicht jede Stadt liefert jedes Jahr. Die Anteile weichen daher
+# von der Bevölkerungsfortschreibung oben ab. Die Eurostat-Codes der Städte (etwa `DE508C` für
+# Krefeld) sind noch nicht an einer echten Antwort bestätigt; das Paket prüft bei jedem Lauf, ob
+# jede Stadt in der gespeicherten Antwort vorkommt.
+
+# %%
+import pandas as pd
+
+from krefeld_data.errors import MissingDataError
+from krefeld_data.regions import short_name
+from krefeld_data.stories import cities as urban_audit
+
+try:
+    europe = urban_audit.city_population_by_citizenship(CITIES)
+    europe_note = ""
+except MissingDataError:
+    europe = None
+    europe_note = (
+        "Die optionale Eurostat-Tabelle dazu (Urban Audit, `urb_cpop1` und `urb_cpopcb`) ist nicht "
+        "gespeichert; mit `krefeld-data fetch urb_cpop1 urb_cpopcb --db eurostat` lässt sie sich holen."
+    )
+except urban_audit.CityCodeMismatch as problem:
+    europe = None
+    europe_note = f"Die gespeicherte Urban-Audit-Antwort passt nicht zu den Städten: {problem}"
+
+if europe is None:
+    display(Markdown(europe_note))
+else:
+    newest_europe = urban_audit.latest_shares(europe)
+    shown = chart_frame(newest_europe.assign(share_percent=newest_europe["foreign_share"] * 100))
+    shown["region_name"] = shown["region_name"] + " (" + shown["year"].astype(str) + ")"
+    fig = charts.compare_cities(
+        shown, value="share_percent",
+        title="Anteil ohne deutsche Staatsangehörigkeit, Urban Audit (Eurostat)",
+        subtitle="in Prozent der Einwohner am 1. Januar, neuestes Jahr je Stadt (in Klammern)",
+        value_format=",.1f", unit="Prozent",
+    )
+    charts.show(fig)
+    by_city = newest_europe.set_index("region_key")
+    lines = []
+    if CITY not in by_city.index:
+        lines.append(f"Für {name} enthält die Urban-Audit-Tabelle keinen Ausländeranteil.")
+    else:
+        row = by_city.loc[CITY]
+        year = int(row["year"])
+        lines.append(
+            f"Nach Eurostat hatten am 1. Januar {year} in {name} **{percent(row['foreign_share'])}** der "
+            f"Einwohner keinen deutschen Pass ({number(row['foreigners'])} von {number(row['population'])})."
+        )
+        if pd.notna(row["foreigners_eu"]):
+            lines.append(
+                f"{percent(row['foreigners_eu'] / row['foreigners'])} von ihnen waren Bürgerinnen und "
+                f"Bürger eines anderen EU-Staats."
+            )
+        german = foreign[(foreign["region_key"] == CITY) & (foreign["year"] == year - 1)]
+        if not german.empty:
+            lines.append(
+                f"Die Bevölkerungsfortschreibung kommt für den 31.12.{year - 1}, einen Tag früher, auf "
+                f"{percent(german['foreign_share'].iloc[0])} – zwei Zählungen, zwei Zahlen."
+            )
+        flags = {"b": "einen Bruch in der Zeitreihe", "e": "eine Schätzung", "p": "einen vorläufigen Wert"}
+        marked = [text for flag, text in flags.items() if flag in str(row["quality"]).split(",")]
+        if marked:
+            lines.append(f"Eurostat markiert die Zahlen als {' und '.join(marked)}.")
+    gaps = europe.attrs.get("cities_without_data", [])
+    if gaps:
+        lines.append(f"Ohne Urban-Audit-Zahlen: {', '.join(short_name(key) for key in gaps)}.")
+    display(Markdown(" ".join(lines)))
 
 # %% [markdown]
 # ## Was die Zahlen sagen – und was nicht

@@ -156,3 +156,26 @@ def test_demo_installs_into_its_own_folder_and_builds_there(tmp_path, monkeypatc
     assert len(RawStore(demo_root / "data" / "raw").snapshots()) == len(SAMPLE_FILES)
     assert not (isolated_env / "raw").exists()  # the real data folder stays untouched
     assert "index.html" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("table", ["urb_cpop1", "urb_cpopcb"])
+def test_urban_audit_samples_have_the_api_shape_and_the_catalog_city_codes(table, parsed):
+    import json
+    from math import prod
+
+    doc = json.loads(sample_path(table).read_text(encoding="utf-8"))
+    assert doc["id"] == ["freq", "indic_ur", "cities", "time"]
+    assert doc["size"] == [len(doc["dimension"][d]["category"]["index"]) for d in doc["id"]]
+    cities = doc["dimension"]["cities"]["category"]["index"]
+    assert set(cities) == set(catalog.SOURCE_TABLES[table].params["cities"])
+    assert list(cities) != list(catalog.SOURCE_TABLES[table].params["cities"])  # the API's own order
+    assert all(0 <= int(k) < prod(doc["size"]) for k in doc["value"])
+    assert set(doc["status"]) <= set(doc["value"])
+    # positions-with-no-data lists exactly the time positions without any value
+    times = list(doc["dimension"]["time"]["category"]["index"])
+    filled = {int(k) % len(times) for k in doc["value"]}
+    empty = [i for i in range(len(times)) if i not in filled]
+    assert doc["extension"]["positions-with-no-data"]["time"] == empty
+    frame = parsed[table]
+    assert len(frame) == len(doc["value"])
+    assert "b" in set(frame["quality"].astype(str))

@@ -626,6 +626,135 @@ def asylum_applicants_eurostat(rng: random.Random) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+URBAN_AUDIT = [(KREFELD, "DE508C", "Krefeld"), (DUESSELDORF, "DE011C", "Düsseldorf"),
+               (WUPPERTAL, "DE546C", "Wuppertal"), (FREIBURG, "DE027C", "Freiburg im Breisgau")]
+URBAN_AUDIT_YEARS = list(range(2012, LATEST_YEAR + 1))  # population on 1 January of the year
+
+
+def urban_audit_dataset(dataset: str, label: str, indicators: dict[str, str],
+                        cells: dict[tuple[str, str, int], int], status: dict[tuple[str, str, int], str],
+                        rng: random.Random) -> bytes:
+    """One Urban Audit dataset as the Statistics API sends it: freq, indic_ur, cities, time.
+
+    ``cells`` maps (indicator, city code, year) to a value; absent cells are left out of the
+    sparse ``value`` object, and positions whose whole slice is empty are listed in
+    ``positions-with-no-data`` as the API does.
+    """
+    cities = {code: name for _region, code, name in URBAN_AUDIT}
+    # The API lists cities in its own order, not in the order they were asked for.
+    city_order = sorted(cities, key=lambda c: (rng.random(), c))
+    dims = {
+        "freq": ("Time frequency", {"A": "Annual"}),
+        "indic_ur": ("Urban audit indicator", indicators),
+        "cities": ("Geopolitical entity (declaring)", {c: cities[c] for c in city_order}),
+        "time": ("Time", {str(y): str(y) for y in URBAN_AUDIT_YEARS}),
+    }
+    sizes = [len(labels) for _label, labels in dims.values()]
+    values: dict[str, int] = {}
+    flags: dict[str, str] = {}
+    filled: dict[str, set[int]] = {key: set() for key in dims}
+    for i, indicator in enumerate(indicators):
+        for c, city in enumerate(city_order):
+            for t, year in enumerate(URBAN_AUDIT_YEARS):
+                key = (indicator, city, year)
+                if key not in cells:
+                    continue
+                index = (i * sizes[2] + c) * sizes[3] + t
+                values[str(index)] = cells[key]
+                if key in status:
+                    flags[str(index)] = status[key]
+                for dim, pos in (("freq", 0), ("indic_ur", i), ("cities", c), ("time", t)):
+                    filled[dim].add(pos)
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": label,
+        "source": "ESTAT",
+        "updated": f"{LATEST_YEAR + 1}-05-14T11:00:00+0200",
+        "value": values,
+        "status": flags,
+        "id": list(dims),
+        "size": sizes,
+        "dimension": {
+            key: {"label": dim_label,
+                  "category": {"index": {code: i for i, code in enumerate(labels)}, "label": labels}}
+            for key, (dim_label, labels) in dims.items()
+        },
+        "extension": {
+            "lang": "EN",
+            "id": dataset.upper(),
+            "agencyId": "ESTAT",
+            "version": "1.0",
+            "annotation": [
+                {"type": "DISSEMINATION_OBJECT_TYPE", "title": "DATASET"},
+                {"type": "OBS_PERIOD_OVERALL_LATEST", "title": str(LATEST_YEAR)},
+                {"type": "OBS_PERIOD_OVERALL_OLDEST", "title": "1989"},
+            ],
+            "positions-with-no-data": {
+                key: [pos for pos in range(size) if pos not in filled[key]]
+                for key, size in zip(dims, sizes, strict=True)
+            },
+            "status": {"label": {"b": "break in time series", "e": "estimated"}},
+        },
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def urban_audit_samples(model: PopulationModel, rng: random.Random) -> tuple[bytes, bytes]:
+    """urb_cpop1 (total, male, female) and urb_cpopcb (citizenship, country of birth).
+
+    A different count from the population update: Urban Audit gives the population on
+    1 January, here the 31.12. figure of the year before with a little noise. Gaps as in the
+    real collection: no citizenship data for any city in 2013, none for Freiburg in the newest
+    year, Wuppertal without the EU/non-EU split in 2015. Flag ``b`` (break) in 2023, the first
+    1 January on the 2022 census basis; ``e`` for Krefeld's newest totals.
+    """
+    population: dict[tuple[str, str, int], int] = {}
+    citizenship: dict[tuple[str, str, int], int] = {}
+    pop_status: dict[tuple[str, str, int], str] = {}
+    cb_status: dict[tuple[str, str, int], str] = {}
+    for region, code, _name in URBAN_AUDIT:
+        for year in URBAN_AUDIT_YEARS:
+            total = round(model.total[(region.code, year - 1)] * rng.uniform(0.985, 1.015))
+            male = round(total * rng.uniform(0.485, 0.497))
+            population.update({("DE1001V", code, year): total, ("DE1002V", code, year): male,
+                               ("DE1003V", code, year): total - male})
+            if year == CENSUS_2022_FIRST + 1:
+                for indicator in ("DE1001V", "DE1002V", "DE1003V"):
+                    pop_status[(indicator, code, year)] = "b"
+            if region is KREFELD and year == LATEST_YEAR:
+                pop_status[("DE1001V", code, year)] = "e"
+            if year == 2013 or (region is FREIBURG and year == LATEST_YEAR):
+                continue
+            foreign = round(total * model.foreign_share[(region.code, year - 1)] * rng.uniform(0.9, 1.1))
+            stateless = round(total * rng.uniform(0.0005, 0.002))  # neither national nor foreigner here
+            eu = round(foreign * rng.uniform(0.3, 0.45))
+            foreign_born = round(total * rng.uniform(0.2, 0.3))
+            citizenship.update({("DE2001V", code, year): total - foreign - stateless,
+                                ("DE2008V", code, year): total - foreign_born,
+                                ("DE2009V", code, year): foreign_born})
+            if not (region is WUPPERTAL and year == 2015):
+                citizenship.update({("DE2002V", code, year): eu, ("DE2003V", code, year): foreign - eu})
+            if year == CENSUS_2022_FIRST + 1:
+                for indicator in ("DE2001V", "DE2002V", "DE2003V"):
+                    if (indicator, code, year) in citizenship:
+                        cb_status[(indicator, code, year)] = "b"
+    cpop1 = urban_audit_dataset(
+        "urb_cpop1", "Population on 1 January by age groups and sex - cities and greater cities",
+        {"DE1001V": "Population on the 1st of January, total",
+         "DE1002V": "Population on the 1st of January, male",
+         "DE1003V": "Population on the 1st of January, female"},
+        population, pop_status, rng,
+    )
+    cpopcb = urban_audit_dataset(
+        "urb_cpopcb", "Population by citizenship and country of birth - cities and greater cities",
+        {"DE2001V": "Nationals", "DE2002V": "EU foreigners", "DE2003V": "Non-EU foreigners",
+         "DE2008V": "Native-born", "DE2009V": "Foreign-born"},
+        citizenship, cb_status, rng,
+    )
+    return cpop1, cpopcb
+
+
 FILES = {
     # file name -> (table code, what it is)
     "SAMPLE_12411-01-01-4.csv": "12411-01-01-4",
@@ -636,6 +765,8 @@ FILES = {
     "SAMPLE_12111-07-01-4.csv": "12111-07-01-4",
     "SAMPLE_1000A-2022.csv": "1000A-2022",
     "SAMPLE_migr_asyappctza.json": "migr_asyappctza",
+    "SAMPLE_urb_cpop1.json": "urb_cpop1",
+    "SAMPLE_urb_cpopcb.json": "urb_cpopcb",
 }
 
 
@@ -644,7 +775,7 @@ def build() -> dict[str, bytes]:
     rng = random.Random(SEED)
     model = PopulationModel(rng)
     natural = naturalisations(model, rng)
-    return {
+    files = {
         "SAMPLE_12411-01-01-4.csv": population_by_sex(model, rng),
         "SAMPLE_12411-03-03-4.zip": zipped("SAMPLE_12411-03-03-4_de_flat.csv",
                                            population_by_nationality_age(model)),
@@ -655,6 +786,9 @@ def build() -> dict[str, bytes]:
         "SAMPLE_1000A-2022.csv": census_2022_immigration(model, rng),
         "SAMPLE_migr_asyappctza.json": asylum_applicants_eurostat(rng),
     }
+    # Added last, so that the files above keep their bytes.
+    files["SAMPLE_urb_cpop1.json"], files["SAMPLE_urb_cpopcb.json"] = urban_audit_samples(model, rng)
+    return files
 
 
 def main() -> None:

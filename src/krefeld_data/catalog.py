@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krefeld_data.databases import get_database
+from krefeld_data.regions import eurostat_city_code
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Story:
 # Cities the column names as doing the same (AGS Kreis keys); NRW and Germany as context.
 DEFAULT_CITIES = ("05114", "05111", "05124", "08311")
 DEFAULT_CONTEXT = ("05", "DG")
+# Eurostat Urban Audit codes of the same cities (DE508C, …), from reference/eurostat_cities.csv:
+# unconfirmed against a live response.
+URBAN_AUDIT_CITIES = tuple(eurostat_city_code(key) for key in DEFAULT_CITIES)
 
 SOURCE_TABLES: dict[str, SourceTable] = {
     t.code: t
@@ -75,12 +79,26 @@ SOURCE_TABLES: dict[str, SourceTable] = {
             "Asylbewerber und Erstantragsteller nach Staatsangehörigkeit, Alter, Geschlecht; jährlich",
             params={"geo": "DE", "citizen": "TOTAL", "sex": "T", "age": "TOTAL", "unit": "PER"},
         ),
+        # Urban Audit: the total population is in urb_cpop1 (age and sex), the split by
+        # citizenship in urb_cpopcb. City codes from reference/eurostat_cities.csv, unconfirmed;
+        # the story checks each against the response's `cities` dimension.
+        SourceTable(
+            "urb_cpop1", "eurostat",
+            "Urban Audit: Bevölkerung am 1. Januar nach Altersgruppen und Geschlecht, Städte",
+            params={"cities": list(URBAN_AUDIT_CITIES)}, unconfirmed=True,
+        ),
+        SourceTable(
+            "urb_cpopcb", "eurostat",
+            "Urban Audit: Bevölkerung nach Staatsangehörigkeit und Geburtsland, Städte",
+            params={"cities": list(URBAN_AUDIT_CITIES)}, unconfirmed=True,
+        ),
     )
 }
 
 STORIES: tuple[Story, ...] = (
     Story("01-wer-lebt-in-der-stadt", "Wer lebt in der Stadt?", "01_wer_lebt_in_der_stadt.py",
-          ("12411-01-01-4", "12411-03-03-4", "12111-07-01-4", "1000A-2022")),
+          ("12411-01-01-4", "12411-03-03-4", "12111-07-01-4", "1000A-2022"),
+          optional_tables=("urb_cpop1", "urb_cpopcb")),
     Story("02-schutzsuchende", "Schutzsuchende: vom ersten Tag an", "02_schutzsuchende.py",
           ("12531-0043", "12411-01-01-4")),
     Story("03-jung-und-hier", "Jung und hier", "03_jung_und_hier.py", ("12411-03-03-4",)),

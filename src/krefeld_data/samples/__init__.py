@@ -39,6 +39,8 @@ SAMPLE_FILES: tuple[SampleFile, ...] = (
     SampleFile("SAMPLE_12511-04-01-4.csv", "12511-04-01-4", "regio"),
     SampleFile("SAMPLE_12511-01-01-4.csv", "12511-01-01-4", "regio"),
     SampleFile("SAMPLE_migr_asyappctza.json", "migr_asyappctza", "eurostat"),
+    SampleFile("SAMPLE_urb_cpop1.json", "urb_cpop1", "eurostat"),
+    SampleFile("SAMPLE_urb_cpopcb.json", "urb_cpopcb", "eurostat"),
 )
 
 _CONTENT_TYPES = {"csv": "text/csv", "zip": "application/zip", "json": "application/json"}

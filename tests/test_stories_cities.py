@@ -1,0 +1,244 @@
+"""Urban Audit city statistics (urb_cpop1, urb_cpopcb) for story 1.
+
+Expected numbers are read from the parsed sample files by their labels in the test; the city
+codes are checked against the stored response, because Eurostat answers an unknown code by
+leaving the city out (HTTP 200), not with an error.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from krefeld_data import catalog
+from krefeld_data.errors import KrefeldDataError, MissingDataError
+from krefeld_data.importer import import_file
+from krefeld_data.parse import read_table
+from krefeld_data.regions import eurostat_city_code
+from krefeld_data.samples import install_samples, sample_path
+from krefeld_data.store import RawStore
+from krefeld_data.stories import cities
+from krefeld_data.stories.cities import CityCodeMismatch, indicator_role
+
+TOTAL_LABEL = "Population on the 1st of January, total"
+
+
+@pytest.fixture
+def samples(isolated_env):
+    install_samples(RawStore())
+    return isolated_env
+
+
+def store_modified(table: str, change, tmp_path) -> None:
+    """A changed copy of the sample response, imported as the newest snapshot of ``table``."""
+    doc = json.loads(sample_path(table).read_text(encoding="utf-8"))
+    change(doc)
+    path = tmp_path / f"{table}_changed.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    import_file(path, table=table, database="eurostat")
+
+
+def test_catalog_lists_both_datasets_as_optional_unconfirmed_and_filtered_to_the_four_cities():
+    story = catalog.story("01-wer-lebt-in-der-stadt")
+    assert story.optional_tables == ("urb_cpop1", "urb_cpopcb")
+    assert not set(story.optional_tables) & set(story.tables)
+    expected = [eurostat_city_code(key) for key in catalog.DEFAULT_CITIES]
+    assert expected == ["DE508C", "DE011C", "DE546C", "DE027C"]
+    for code in story.optional_tables:
+        table = catalog.SOURCE_TABLES[code]
+        assert table.database == "eurostat" and table.unconfirmed and not table.needs_account
+        assert table.params == {"cities": expected}
+
+
+@pytest.mark.parametrize(("label", "role"), [
+    (TOTAL_LABEL, "population"),
+    ("Bevölkerung am 1. Januar, insgesamt", "population"),
+    ("Population on the 1st of January, male", None),
+    ("Population on the 1st of January, 0-4 years total", None),
+    ("Nationals", "nationals"),
+    ("Staatsangehörige", "nationals"),
+    ("EU foreigners", "foreigners_eu"),
+    ("Nationals of other EU Member State", "foreigners_eu"),
+    ("EU-Ausländer", "foreigners_eu"),
+    ("Non-EU foreigners", "foreigners_non_eu"),
+    ("Nicht-EU-Ausländer", "foreigners_non_eu"),
+    ("Foreigners", "foreigners"),
+    ("Ausländer", "foreigners"),
+    ("Proportion of non-EU foreigners", None),
+    ("Anteil der EU-Ausländer", None),
+    ("Foreign-born", None),
+    ("Foreign-born in a EU country", None),
+    ("Native-born", None),
+])
+def test_indicator_role_reads_the_label(label, role):
+    assert indicator_role(label) == role
+
+
+def test_story_values_are_the_sample_files_own_numbers(samples):
+    frame = cities.city_population_by_citizenship()
+    assert list(dict.fromkeys(frame["region_key"])) == list(catalog.DEFAULT_CITIES)
+    names = ["Krefeld", "Düsseldorf", "Wuppertal", "Freiburg im Breisgau"]
+    assert list(dict.fromkeys(frame["region"])) == names
+    assert {s["table"] for s in frame.attrs["sources"]} == {"urb_cpop1", "urb_cpopcb"}
+    assert {s["origin"] for s in frame.attrs["sources"]} == {"sample"}
+
+    total = read_table(sample_path("urb_cpop1"))
+    total = total[total["indic_ur"] == TOTAL_LABEL].set_index(["region_code", "year"])["value"]
+    parts = read_table(sample_path("urb_cpopcb"))
+    by_label = {
+        label: parts[parts["indic_ur"] == label].set_index(["region_code", "year"])["value"]
+        for label in ("Nationals", "EU foreigners", "Non-EU foreigners")
+    }
+    foreign = by_label["EU foreigners"].add(by_label["Non-EU foreigners"])  # NaN where one is missing
+    checked = 0
+    for row in frame.itertuples():
+        key = (row.city_code, row.year)
+        assert row.city_code == eurostat_city_code(row.region_key)
+        assert row.population == total.get(key)
+        if key in by_label["Nationals"].index:
+            assert row.nationals == by_label["Nationals"][key]
+        else:
+            assert pd.isna(row.nationals)
+        if pd.notna(row.foreign_share):
+            assert row.foreigners == foreign[key]
+            assert row.foreign_share == pytest.approx(foreign[key] / total[key])
+            checked += 1
+        else:
+            assert key not in foreign.dropna().index
+    assert checked >= 40
+    assert len(frame) == total.size  # every published total; a year without a split keeps its row
+    indexed = frame.set_index(["region_key", "year"])
+    assert indexed["foreign_share"].xs(2013, level="year").isna().all()  # no city delivered 2013
+    assert pd.isna(indexed.loc[("05124", 2015), "foreign_share"])  # Wuppertal: no EU/non-EU split
+    assert pd.notna(indexed.loc[("05124", 2015), "nationals"])
+    assert "b" in indexed.loc[("05114", 2023), "quality"].split(",")
+    assert "e" in indexed.loc[("05114", 2024), "quality"].split(",")
+
+
+def test_latest_shares_takes_each_citys_newest_year_with_a_share(samples):
+    frame = cities.city_population_by_citizenship()
+    latest = cities.latest_shares(frame).set_index("region_key")
+    for key, group in frame.dropna(subset=["foreign_share"]).groupby("region_key"):
+        assert latest.loc[key, "year"] == group["year"].max()
+    assert latest.loc["08311", "year"] < latest.loc["05114", "year"]  # Freiburg's newest year is empty
+
+
+def test_german_labels_give_the_same_numbers(samples, tmp_path):
+    english = cities.city_population_by_citizenship()
+    german = {"DE1001V": "Bevölkerung am 1. Januar, insgesamt",
+              "DE1002V": "Bevölkerung am 1. Januar, männlich",
+              "DE1003V": "Bevölkerung am 1. Januar, weiblich", "DE2001V": "Staatsangehörige",
+              "DE2002V": "EU-Ausländer", "DE2003V": "Nicht-EU-Ausländer", "DE2008V": "Im Inland geboren",
+              "DE2009V": "Im Ausland geboren"}
+
+    def relabel(doc):
+        labels = doc["dimension"]["indic_ur"]["category"]["label"]
+        for code in labels:
+            labels[code] = german[code]
+
+    store_modified("urb_cpop1", relabel, tmp_path)
+    store_modified("urb_cpopcb", relabel, tmp_path)
+    result = cities.city_population_by_citizenship()
+    assert {s["origin"] for s in result.attrs["sources"]} == {"manual-import"}
+    pd.testing.assert_series_equal(result["foreign_share"], english["foreign_share"])
+
+
+def test_a_city_code_missing_from_the_response_is_named_with_the_likely_fix(samples, tmp_path):
+    def rename_wuppertal(doc):
+        category = doc["dimension"]["cities"]["category"]
+        category["index"] = {("DE546C1" if k == "DE546C" else k): v for k, v in category["index"].items()}
+        category["label"] = {("DE546C1" if k == "DE546C" else k): v for k, v in category["label"].items()}
+
+    store_modified("urb_cpopcb", rename_wuppertal, tmp_path)
+    with pytest.raises(CityCodeMismatch) as error:
+        cities.city_population_by_citizenship()
+    message = str(error.value)
+    assert "urb_cpopcb" in message and "DE546C (Wuppertal, Kreis 05124)" in message
+    assert "DE546C1" in message and "eurostat_cities.csv" in message
+    assert "krefeld-data fetch urb_cpopcb --db eurostat --refresh" in message
+    assert isinstance(error.value, KrefeldDataError)
+    # The other three cities are fine: asking only for them works.
+    frame = cities.city_population_by_citizenship(["05114", "Düsseldorf"])
+    assert set(frame["region_key"]) == {"05114", "05111"}
+
+
+def test_a_city_absent_without_a_similar_code_is_still_an_error(samples, tmp_path):
+    def drop_freiburg(doc):
+        # What Eurostat sends for four codes of which one is unknown: three cities, size 3.
+        doc_cities = doc["dimension"]["cities"]["category"]
+        position = doc_cities["index"].pop("DE027C")
+        doc_cities["label"].pop("DE027C")
+        doc_cities["index"] = {k: (v if v < position else v - 1) for k, v in doc_cities["index"].items()}
+        doc["size"][doc["id"].index("cities")] -= 1
+        doc["value"], doc["status"] = {}, {}
+
+    store_modified("urb_cpop1", drop_freiburg, tmp_path)
+    expected = r"urb_cpop1 .*no DE027C \(Freiburg im Breisgau, Kreis 08311\)"
+    with pytest.raises(CityCodeMismatch, match=expected):
+        cities.city_population_by_citizenship()
+
+
+def test_missing_dataset_names_the_fetch_command(isolated_env):
+    with pytest.raises(MissingDataError, match="krefeld-data fetch urb_cpop1 --db eurostat"):
+        cities.city_population_by_citizenship()
+
+
+def test_only_one_of_the_two_datasets_stored_is_missing_data(samples):
+    store = RawStore()
+    shutil.rmtree(store.table_dir("eurostat", "urb_cpopcb"))
+    with pytest.raises(MissingDataError, match="krefeld-data fetch urb_cpopcb --db eurostat"):
+        cities.city_population_by_citizenship()
+
+
+def test_a_city_without_a_urban_audit_code_is_an_error(samples):
+    with pytest.raises(KrefeldDataError, match="no Eurostat Urban Audit city code known for Duisburg"):
+        cities.city_population_by_citizenship(["05112"])
+
+
+# --- notebook 01 with and without the optional Urban Audit tables --------------------------
+
+
+@pytest.mark.slow
+def test_population_notebook_shows_the_urban_audit_section_from_the_samples(samples):
+    from krefeld_data.stories import percent
+    from tests.test_stories_notebooks import run
+
+    markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
+    latest = cities.latest_shares(cities.city_population_by_citizenship()).set_index("region_key")
+    krefeld = latest.loc["05114"]
+    assert (f"Nach Eurostat hatten am 1. Januar {int(krefeld['year'])} in Krefeld "
+            f"**{percent(krefeld['foreign_share'])}**") in markdown
+    assert "markiert die Zahlen als eine Schätzung" in markdown  # the sample flags Krefeld's newest total `e`
+    assert "nicht gespeichert" not in markdown
+    assert "Urban Audit (Eurostat)" in outputs
+
+
+@pytest.mark.slow
+def test_population_notebook_says_how_to_get_the_missing_optional_tables(samples):
+    from tests.test_stories_notebooks import run
+
+    store = RawStore()
+    for table in ("urb_cpop1", "urb_cpopcb"):
+        shutil.rmtree(store.table_dir("eurostat", table))
+    markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
+    assert "ist nicht gespeichert" in markdown
+    assert "`krefeld-data fetch urb_cpop1 urb_cpopcb --db eurostat`" in markdown
+    assert "Urban Audit (Eurostat)" not in outputs
+
+
+@pytest.mark.slow
+def test_population_notebook_on_real_files_without_the_optional_tables(isolated_env):
+    from krefeld_data.stories import percent, population
+    from tests.conftest import real_sample
+    from tests.test_stories_notebooks import run
+
+    for prefix in ("09_", "10_", "07_", "04_", "02_"):  # 04: DG and the Länder, 02: newest Kreise
+        import_file(real_sample(prefix))
+    markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
+    assert "ist nicht gespeichert" in markdown
+    shares = population.foreign_share_series(["05114"], context=[])
+    assert percent(shares["foreign_share"].iloc[-1]) in markdown
+    assert "Beispieldaten" not in outputs
