@@ -213,3 +213,28 @@ def test_the_story_page_links_its_datasets_and_the_links_resolve(samples, tmp_pa
     again = build_reports([story], notebooks_dir=notebooks, progress=False)
     assert again.clean.written == [] and again.slugs("unchanged") == [story.slug]
     assert (reports / links[0]).is_file()
+
+
+def test_real_files_give_datasets_with_every_region_they_publish(isolated_env) -> None:
+    from krefeld_data.importer import import_file
+    from krefeld_data.stories import _data
+    from tests.conftest import real_sample
+
+    import_file(real_sample("02_"), table="12411-01-01-4", database="regio")
+    import_file(real_sample("09_"), table="12411-03-03-4", database="regio")
+    result = datasets.build_datasets(["bevoelkerung", "auslaenderanteil", "altersstruktur"])
+    assert result.written == ["bevoelkerung", "auslaenderanteil", "altersstruktur"]
+    population = processed.read_dataset("bevoelkerung")
+    raw = _data.load("12411-01-01-4")
+    assert set(population["region_key"]) == set(raw["region_key"].astype(str))
+    assert population["region_key"].nunique() > 300  # every Kreis, not only the story's cities
+    structure = processed.read_dataset("altersstruktur")
+    assert set(structure["region_key"]) == set(_data.load("12411-03-03-4")["region_key"].astype(str))
+    # Per region and nationality the age shares of a pyramid add up to one, where the region
+    # had residents (a Kreis formed later is published as '-' throughout: no shares).
+    groups = structure.groupby(["region_key", "nationality"])
+    sums, people = groups["share"].sum(), groups["value"].sum()
+    assert ((sums[people > 0] - 1).abs() < 1e-9).all() and (people > 0).sum() > 600
+    assert structure.loc[structure.groupby(["region_key", "nationality"])["value"].transform("sum") == 0,
+                         "share"].isna().all()
+    _csv_equals_parquet("altersstruktur")

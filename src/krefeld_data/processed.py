@@ -213,13 +213,15 @@ def data_dictionary(name: str, df: pd.DataFrame, description: str,
     from krefeld_data.clean.census import BASES
 
     column_docs = column_docs or {}
+    keys = [c for c in ("region_code", "region_key") if c in df.columns]
     lines = [f"# Datensatz `{name}`", "", description.strip(), ""]
     lines += [
         f"- Zeilen: {len(df)}; Spalten: {len(df.columns)}",
         f"- Dateien: `{name}.parquet`, `{name}.csv` (Semikolon, Dezimalkomma, UTF-8 mit BOM, "
         f"Datum als JJJJ-MM-TT)",
-        "- Excel: die Spalte `region_code` beim Import als Text einlesen, sonst gehen führende "
-        "Nullen verloren (05114 wird 5114)",
+        *([f"- Excel: die Spalte{'n' if len(keys) > 1 else ''} {', '.join(f'`{k}`' for k in keys)} "
+           "beim Import als Text einlesen, sonst gehen führende Nullen verloren (05114 wird 5114)"]
+          if keys else []),
         f"- Erstellt: {datetime.now(UTC):%d.%m.%Y %H:%M} UTC",
         "",
         "## Spalten",
