@@ -242,3 +242,33 @@ def test_population_notebook_on_real_files_without_the_optional_tables(isolated_
     shares = population.foreign_share_series(["05114"], context=[])
     assert percent(shares["foreign_share"].iloc[-1]) in markdown
     assert "Beispieldaten" not in outputs
+
+
+def test_fetched_response_missing_one_city_passes_the_client_and_stops_the_story(isolated_env, monkeypatch):
+    """End to end against a local server: the catalog's query asks for four cities, Eurostat
+    answers with three (HTTP 200), the client stores it, the story names the fourth."""
+    from replay_server import EUROSTAT_PATH, ReplayServer, Reply, point_env_at
+
+    from krefeld_data.fetching import fetch_one, plan
+
+    doc = json.loads(sample_path("urb_cpopcb").read_text(encoding="utf-8"))
+    category = doc["dimension"]["cities"]["category"]
+    dropped = category["index"].pop("DE011C")
+    category["label"].pop("DE011C")
+    category["index"] = {k: (v if v < dropped else v - 1) for k, v in category["index"].items()}
+    doc["size"][doc["id"].index("cities")] -= 1
+    doc["value"] = {"0": 1000}
+    doc["status"] = {}
+    with ReplayServer() as server:
+        point_env_at(server, monkeypatch)
+        path = EUROSTAT_PATH + "statistics/1.0/data/urb_cpopcb"
+        server.add(path, Reply(200, json.dumps(doc).encode(), "application/json"), method="GET")
+        (job,) = plan(["urb_cpopcb"], "eurostat")
+        outcome = fetch_one(job)
+        sent = server.requests_to("urb_cpopcb")[0]
+        assert server.violations == []
+    assert outcome.state == "stored"
+    assert sent.query["cities"] == ["DE508C", "DE011C", "DE546C", "DE027C"]
+    import_file(sample_path("urb_cpop1"), table="urb_cpop1", database="eurostat")
+    with pytest.raises(CityCodeMismatch, match=r"urb_cpopcb .*no DE011C \(Düsseldorf, Kreis 05111\)"):
+        cities.city_population_by_citizenship()
