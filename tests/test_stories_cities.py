@@ -272,3 +272,10 @@ def test_fetched_response_missing_one_city_passes_the_client_and_stops_the_story
     import_file(sample_path("urb_cpop1"), table="urb_cpop1", database="eurostat")
     with pytest.raises(CityCodeMismatch, match=r"urb_cpopcb .*no DE011C \(Düsseldorf, Kreis 05111\)"):
         cities.city_population_by_citizenship()
+
+
+def test_sources_listing_marks_the_urban_audit_tables_as_optional_for_story_1():
+    text = catalog.describe_sources()
+    block = text[text.index("urb_cpopcb"):].splitlines()[:3]
+    assert "[unconfirmed]" in block[0] and "no account" in block[0]
+    assert block[2].strip() == "used by: 01-wer-lebt-in-der-stadt (optional)"

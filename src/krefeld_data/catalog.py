@@ -132,6 +132,7 @@ def describe_sources() -> str:
             f"stored {snap.provenance.accessed_date} ({snap.provenance.origin})" if snap else "missing"
         )
         users = [s.slug for s in STORIES if table.code in s.tables]
+        users += [f"{s.slug} (optional)" for s in STORIES if table.code in s.optional_tables]
         account = "account needed" if table.needs_account else "no account"
         flag = " [unconfirmed]" if table.unconfirmed else ""
         lines.append(f"{table.code:<16} {db.label} ({account}){flag}: {stored}")
