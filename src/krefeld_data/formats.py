@@ -11,12 +11,17 @@ import json
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from krefeld_data.errors import ParseError
 
 ZIP_MAGIC = b"PK\x03\x04"
+# What a zip can throw while it is read: all mean a damaged or truncated archive.
+ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile, zlib.error)
 FLAT_FILE_STARTS = (b"statistics_code;", b"Statistik_Code;")
 FLAT_FILE_HEAD = 1 << 16  # bytes of a flat file decoded while sniffing
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -56,6 +61,10 @@ class Payload:
     # Flat files can be gigabytes: for them ``text`` holds only the first lines (the parsers
     # read ``data`` with pyarrow), so sniffing does not double the memory. False then.
     text_complete: bool = True
+    # Set by :func:`sniff_file` for a large flat file: ``data`` is then empty and the parser
+    # streams the content from this file (or from its zip ``member``), so the file's bytes
+    # never sit in memory whole.
+    path: Path | None = None
 
     @property
     def is_data(self) -> bool:
@@ -66,17 +75,82 @@ def unzip_single(data: bytes, where: str) -> tuple[bytes, str]:
     """The one member of a zip as the services send it; a damaged zip is a clear error."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if not members:
-                raise ParseError(f"{where}: the zip archive is empty")
-            if len(members) > 1:
-                names = ", ".join(m.filename for m in members[:5])
-                raise ParseError(f"{where}: the zip holds {len(members)} files ({names}); expected one")
-            return archive.read(members[0]), members[0].filename
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile, zlib.error) as exc:
+            member = _single_member(archive, where)
+            return archive.read(member), member.filename
+    except ZIP_ERRORS as exc:
         raise ParseError(f"{where}: damaged or truncated zip archive ({exc})") from None
     except (NotImplementedError, RuntimeError) as exc:
         raise ParseError(f"{where}: zip archive uses an unsupported feature ({exc})") from None
+
+
+def _single_member(archive: zipfile.ZipFile, where: str) -> zipfile.ZipInfo:
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if not members:
+        raise ParseError(f"{where}: the zip archive is empty")
+    if len(members) > 1:
+        names = ", ".join(m.filename for m in members[:5])
+        raise ParseError(f"{where}: the zip holds {len(members)} files ({names}); expected one")
+    return members[0]
+
+
+@contextmanager
+def open_content(payload: Payload, where: str) -> Iterator[IO[bytes]]:
+    """The content of a payload as a binary file; a streamed one (see :func:`sniff_file`) from disk.
+
+    A zip member is decompressed as it is read; damage found on the way (a bad CRC, a cut-off
+    stream) is a :class:`ParseError` naming the file.
+    """
+    if payload.path is None:
+        yield io.BytesIO(payload.data)
+        return
+    if payload.member is None:
+        with open(payload.path, "rb") as handle:
+            yield handle
+        return
+    with ExitStack() as stack:
+        with _zip_errors(where):  # not around the yield: the reader's own errors pass unchanged
+            archive = stack.enter_context(zipfile.ZipFile(payload.path))
+            member = stack.enter_context(archive.open(payload.member))
+        yield _ZipMemberReader(member, where)
+
+
+@contextmanager
+def _zip_errors(where: str) -> Iterator[None]:
+    try:
+        yield
+    except ZIP_ERRORS as exc:
+        raise ParseError(f"{where}: damaged or truncated zip archive ({exc})") from None
+    except (NotImplementedError, RuntimeError) as exc:
+        raise ParseError(f"{where}: zip archive uses an unsupported feature ({exc})") from None
+
+
+class _ZipMemberReader(io.RawIOBase):
+    """A zip member whose read errors are :class:`ParseError` (a reader above may catch ValueError)."""
+
+    def __init__(self, member: IO[bytes], where: str) -> None:
+        super().__init__()
+        self._member = member
+        self._where = where
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        with _zip_errors(self._where):
+            return self._member.read(size)
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def read_content(payload: Payload, where: str) -> bytes:
+    """All of a payload's content (after unzipping), also for a streamed one."""
+    if payload.path is None:
+        return payload.data
+    with open_content(payload, where) as handle:
+        return handle.read()
 
 
 def decode(data: bytes, where: str = "") -> tuple[str, str]:
@@ -137,6 +211,19 @@ def _classify_json(obj: Any) -> tuple[str, str | None] | None:
     return None
 
 
+def _is_large_flat_file(data: bytes) -> bool:
+    """More than the head and starting like a flat file: decode only its first lines."""
+    return len(data) > FLAT_FILE_HEAD and data[:FLAT_FILE_HEAD].lstrip(UTF8_BOM + b" \r\n\t").startswith(
+        FLAT_FILE_STARTS
+    )
+
+
+def _decode_head(data: bytes, where: str) -> tuple[str, str]:
+    """The first lines (cut at a line end, so no character is split), decoded."""
+    head_bytes = data[: data.rfind(b"\n", 0, FLAT_FILE_HEAD) + 1] or data[:FLAT_FILE_HEAD]
+    return decode(head_bytes, where)
+
+
 def sniff(data: bytes, where: str = "<bytes>") -> Payload:
     """Find out what ``data`` is; raise :class:`ParseError` naming the problem if unknown."""
     if not data or data.isspace():  # not data.strip(): that copies the whole file
@@ -147,16 +234,57 @@ def sniff(data: bytes, where: str = "<bytes>") -> Payload:
         where = f"{where} (zip member {member})"
         if not data or data.isspace():
             raise ParseError(f"{where}: the file is empty")
-    text_complete = True
-    if len(data) > FLAT_FILE_HEAD and data[:FLAT_FILE_HEAD].lstrip(UTF8_BOM + b" \r\n\t").startswith(
-        FLAT_FILE_STARTS
-    ):
-        # Decode the first lines only (cut at a line end, so no character is split).
-        head_bytes = data[: data.rfind(b"\n", 0, FLAT_FILE_HEAD) + 1] or data[:FLAT_FILE_HEAD]
-        text, encoding = decode(head_bytes, where)
-        text_complete = False
-    else:
-        text, encoding = decode(data, where)
+    if _is_large_flat_file(data):
+        text, encoding = _decode_head(data, where)
+        return _classify(data, text, encoding, member, where, text_complete=False)
+    text, encoding = decode(data, where)
+    return _classify(data, text, encoding, member, where)
+
+
+def sniff_file(path: Path | str, where: str | None = None) -> Payload:
+    """:func:`sniff` for a file on disk, reading no more than it must.
+
+    A flat file (zipped or not) larger than :data:`FLAT_FILE_HEAD` is sniffed from its first
+    64 KiB; the payload then names the file and the parser streams it from there. Anything
+    else is read whole and sniffed as before. Raises ``OSError`` when the file cannot be read.
+    """
+    path = Path(path)
+    where = where if where is not None else str(path)
+    if not path.is_file():  # a pipe can be read only once; a folder fails here as before
+        return sniff(path.read_bytes(), where)
+    with path.open("rb") as handle:
+        head = handle.read(FLAT_FILE_HEAD + 1)
+        zipped = head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC))
+        if zipped and (payload := _sniff_zip_file(path, where)) is not None:
+            return payload
+        if zipped or not _is_large_flat_file(head):
+            handle.seek(0)  # read whole (not head + rest: that would hold the file twice)
+            return sniff(handle.read(), where)
+    text, encoding = _decode_head(head, where)
+    return _classify(b"", text, encoding, None, where, text_complete=False, path=path)
+
+
+def _sniff_zip_file(path: Path, where: str) -> Payload | None:
+    """The payload of a zipped large flat file, streamed; None for any other zip (read it whole)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = _single_member(archive, where)
+            with archive.open(info) as member:
+                head = member.read(FLAT_FILE_HEAD + 1)
+    except (ParseError, *ZIP_ERRORS, NotImplementedError, RuntimeError):
+        return None  # reading it whole gives the same error as ever
+    if not _is_large_flat_file(head):
+        return None
+    where = f"{where} (zip member {info.filename})"
+    text, encoding = _decode_head(head, where)
+    return _classify(b"", text, encoding, info.filename, where, text_complete=False, path=path)
+
+
+def _classify(
+    data: bytes, text: str, encoding: str, member: str | None, where: str, *,
+    text_complete: bool = True, path: Path | None = None,
+) -> Payload:
+    """The payload of decoded content, by what it holds."""
     head = text.lstrip()[:4096]
     first_line = head.split("\n", 1)[0].strip()
     member_code = _code_from_member(member)
@@ -168,7 +296,8 @@ def sniff(data: bytes, where: str = "<bytes>") -> Payload:
         kind = FFCSV if "value" in columns else FFCSV_OLD
         if kind == FFCSV_OLD and not any("__" in c for c in columns):
             raise ParseError(f"{where}: flat-file header without a value column: {first_line[:120]!r}")
-        return Payload(kind, data, text, encoding, member, member_code, text_complete=text_complete)
+        return Payload(kind, data, text, encoding, member, member_code,
+                       text_complete=text_complete, path=path)
     if first_line.startswith(("statistics_code,", "Statistik_Code,")):
         raise ParseError(f"{where}: a GENESIS flat file separated by commas; the offices use ';' "
                          f"(was it re-saved by a spreadsheet program?)")

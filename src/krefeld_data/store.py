@@ -37,8 +37,21 @@ _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 SIDECAR_SUFFIX = ".json"
 
 
+HASH_BLOCK = 1 << 20  # a file is hashed in blocks of this size, never read whole
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_of_file(path: Path) -> tuple[str, int]:
+    """The sha256 and size of a file, read in blocks (a stored file can be gigabytes)."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        while block := handle.read(HASH_BLOCK):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
 
 
 def _safe_part(value: str, what: str) -> str:
@@ -71,14 +84,27 @@ class Snapshot:
             data = self.path.read_bytes()
         except OSError as exc:
             raise StoreError(f"cannot read snapshot {self.path}: {exc.strerror}") from None
-        actual = sha256_of(data)
-        if actual != self.provenance.sha256 or len(data) != self.provenance.size:
+        self._check(sha256_of(data), len(data))
+        return data
+
+    def verify(self) -> None:
+        """Check the stored file against the recorded sha256 without holding it in memory.
+
+        For readers that then stream the file from :attr:`path` (a large flat file).
+        """
+        try:
+            actual, size = sha256_of_file(self.path)
+        except OSError as exc:
+            raise StoreError(f"cannot read snapshot {self.path}: {exc.strerror}") from None
+        self._check(actual, size)
+
+    def _check(self, actual: str, size: int) -> None:
+        if actual != self.provenance.sha256 or size != self.provenance.size:
             raise ChecksumMismatch(
                 f"{self.path} has changed since it was stored (sha256 {actual[:12]}…, "
                 f"recorded {self.provenance.sha256[:12]}…). The file is left in place for "
                 f"inspection; fetch or import the table again to get a good copy."
             )
-        return data
 
 
 @dataclass(frozen=True)
@@ -237,7 +263,7 @@ class RawStore:
                 checked += 1
                 try:
                     prov = Provenance.read(sidecar)
-                    Snapshot(path, prov).read_bytes()
+                    Snapshot(path, prov).verify()
                 except StoreError as exc:
                     problems.append(Problem(path, str(exc)))
         return checked, problems

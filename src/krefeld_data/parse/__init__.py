@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from krefeld_data import formats
-from krefeld_data.errors import KrefeldDataError, ParseError
+from krefeld_data.errors import KrefeldDataError, ParseError, StoreError
 
 PARSERS = {
     formats.FFCSV: "krefeld_data.parse.ffcsv",
@@ -27,24 +27,32 @@ PARSERS = {
 }
 
 
-def _load(source: Any) -> tuple[bytes, str, Any]:
-    """Bytes, a name for messages, and the snapshot (if the source came from the store)."""
+def _load(source: Any) -> tuple[formats.Payload, str, Any]:
+    """The sniffed payload, a name for messages, and the snapshot (if the source came from the store).
+
+    A file on disk is not read whole here: a large flat file is sniffed from its head and
+    streamed by the parser (a snapshot's checksum is checked in blocks first).
+    """
     from krefeld_data.store import Snapshot
 
-    if isinstance(source, Snapshot):
-        return source.read_bytes(), str(source.path), source
     if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source), "<bytes>", None
-    if isinstance(source, str | Path):
+        return formats.sniff(bytes(source), "<bytes>"), "<bytes>", None
+    if isinstance(source, Snapshot):
+        path, snapshot = source.path, source
+    elif isinstance(source, str | Path):
         path = Path(source)
         snapshot = _snapshot_for(path)
+    else:
+        raise KrefeldDataError(f"read_table needs a path, bytes or a snapshot, not {type(source).__name__}")
+    where = str(path)
+    if snapshot is not None:
+        snapshot.verify()
+    try:
+        return formats.sniff_file(path, where), where, snapshot
+    except OSError as exc:
         if snapshot is not None:
-            return snapshot.read_bytes(), str(path), snapshot
-        try:
-            return path.read_bytes(), str(path), None
-        except OSError as exc:
-            raise KrefeldDataError(f"cannot read {path}: {exc.strerror}") from None
-    raise KrefeldDataError(f"read_table needs a path, bytes or a snapshot, not {type(source).__name__}")
+            raise StoreError(f"cannot read snapshot {path}: {exc.strerror}") from None
+        raise KrefeldDataError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def _snapshot_for(path: Path):
@@ -64,8 +72,7 @@ def read_table(source: Any) -> pd.DataFrame:
     The provenance record is in ``df.attrs["provenance"]`` (a dict) when the file came
     from the raw store; ``df.attrs["format"]`` names the detected format.
     """
-    data, where, snapshot = _load(source)
-    payload = formats.sniff(data, where)
+    payload, where, snapshot = _load(source)
     if snapshot is not None and not payload.table_code and snapshot.provenance.table:
         # A plain flat file names only its statistic (12411); the store knows the table.
         payload = dataclasses.replace(payload, table_code=snapshot.provenance.table)

@@ -6,9 +6,11 @@ by row: a flat file can hold millions of values.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,6 +282,27 @@ def header_fields(text: str) -> list[str]:
     return [field.strip().strip('"') for field in first.split(";")]
 
 
+# arrow's streaming CSV reader reads up to 32 blocks ahead of the batch it hands out: with
+# its default 1 MiB blocks that is the whole of a 32 MB file. 512 KiB halves it at no cost in
+# time; smaller blocks are slower and give every column more per-batch dictionaries.
+CSV_BLOCK_SIZE = 512 << 10
+
+
+@functools.cache
+def csv_memory_pool() -> pa.MemoryPool:
+    """The pool the flat-file reader allocates from: jemalloc where pyarrow has it.
+
+    The reader allocates blocks on arrow's I/O thread and we free them on this one; the
+    default mimalloc pool keeps such memory for reuse, jemalloc gives it back. Measured on
+    the real 33.5 MB flat file: peak 77-92 MB with mimalloc, 63-64 MB with jemalloc. Only
+    this reader uses it; pyarrow's default pool stays as it is.
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc (e.g. on Windows)
+        return pa.default_memory_pool()
+
+
 def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -> pa.Table:
     """The data rows of a flat file as an arrow table with columns ``f0``, ``f1``, …
 
@@ -293,11 +316,18 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
     encoding = "utf8" if payload.encoding.startswith("utf-8") else payload.encoding
 
     def read(encoding: str) -> pa.Table:
+        with _arrow_stream(payload, where) as stream:
+            return read_from(stream, encoding)
+
+    def read_from(stream: pa.NativeFile, encoding: str) -> pa.Table:
         # Stream blocks as strings and dictionary-encode each at once: faster than letting the
         # reader build dictionaries, and the file's strings never all exist at the same time.
+        pool = csv_memory_pool()
         reader = pacsv.open_csv(
-            pa.BufferReader(pa.py_buffer(payload.data)),  # zero-copy; io.BytesIO copies each block
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=encoding),
+            stream,
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=encoding,
+                                           block_size=CSV_BLOCK_SIZE),
+            memory_pool=pool,
             parse_options=pacsv.ParseOptions(delimiter=";", quote_char='"', newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -308,7 +338,8 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
         encode = [pa.types.is_dictionary(t) for t in types]
         batches = [
             pa.record_batch(
-                [pc.dictionary_encode(c) if e else c for c, e in zip(batch.columns, encode, strict=True)],
+                [pc.dictionary_encode(c, memory_pool=pool) if e else c
+                 for c, e in zip(batch.columns, encode, strict=True)],
                 names=names,
             )
             for batch in reader
@@ -329,14 +360,29 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
             log.warning("%s: not UTF-8 after the first lines; reading it as Windows-1252", where)
             return read("cp1252")
     except pa.ArrowInvalid as exc:
-        text = payload.text if getattr(payload, "text_complete", True) else _decode_all(payload)
+        text = payload.text if getattr(payload, "text_complete", True) else _decode_all(payload, where)
         raise ParseError(_explain_csv_error(text, len(types), where, str(exc))) from None
 
 
-def _decode_all(payload: Any) -> str:
-    from krefeld_data.formats import decode
+@contextmanager
+def _arrow_stream(payload: Any, where: str) -> Iterator[pa.NativeFile]:
+    """The payload's content for arrow: from memory, or streamed from its file (or zip member)."""
+    from krefeld_data.formats import open_content
 
-    return decode(payload.data)[0]
+    if getattr(payload, "path", None) is None:
+        yield pa.BufferReader(pa.py_buffer(payload.data))  # zero-copy; io.BytesIO copies each block
+    elif payload.member is None:
+        with pa.input_stream(str(payload.path)) as stream:  # read by arrow, not through Python
+            yield stream
+    else:
+        with open_content(payload, where) as member, pa.PythonFile(member, mode="r") as stream:
+            yield stream
+
+
+def _decode_all(payload: Any, where: str) -> str:
+    from krefeld_data.formats import decode, read_content
+
+    return decode(read_content(payload, where), where)[0]
 
 
 def _explain_csv_error(text: str, expected: int, where: str, message: str) -> str:
