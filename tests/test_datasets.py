@@ -203,6 +203,7 @@ def test_the_story_page_links_its_datasets_and_the_links_resolve(samples, tmp_pa
         assert (reports / link).is_file()
     assert (reports / links[0]).read_bytes() == processed.dataset_paths("asylerstantraege").csv.read_bytes()
     dictionary = BeautifulSoup((reports / links[1]).read_text(encoding="utf-8"), "html.parser")
+    assert dictionary.select_one(".kd-sample-banner") is not None  # made from the sample data
     columns = {td.get_text() for td in dictionary.select("table tr td:first-child")}
     assert set(processed.read_dataset("asylerstantraege").columns) <= columns
     for href in [a["href"] for a in dictionary.select("a[href]")] + [

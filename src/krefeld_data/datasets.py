@@ -433,6 +433,13 @@ def _progress(progress: bool, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
+def _story_titles(dataset: Dataset) -> list[str]:
+    from krefeld_data.catalog import STORIES
+
+    titles = {s.slug: s.title for s in STORIES}
+    return [f"„{titles[slug]}“" if slug in titles else slug for slug in dataset.stories]
+
+
 def build_dataset(dataset: Dataset, store: RawStore, *, force: bool = False) -> DatasetResult:
     """Write one dataset unless it is fresh; a missing table or a failure is a result, not an error."""
     from krefeld_data.build import next_step_for
@@ -451,7 +458,7 @@ def build_dataset(dataset: Dataset, store: RawStore, *, force: bool = False) -> 
         frame = dataset.make(store)
     except KrefeldDataError as exc:
         return DatasetResult(dataset.name, "failed", str(exc))
-    description = f"{dataset.description}\n\nVerwendet in: {', '.join(dataset.stories)}."
+    description = f"{dataset.description}\n\nVerwendet in: {', '.join(_story_titles(dataset))}."
     processed.write_dataset(dataset.name, frame, description, dataset.columns, input_hashes=hashes)
     return DatasetResult(dataset.name, "written", rows=len(frame), seconds=time.perf_counter() - begun)
 
@@ -480,6 +487,8 @@ def build_datasets(
                   "failed": f"failed: {result.reason}"}[result.status]
         _progress(progress, f"[data {number}/{len(chosen)}] {dataset.name}: {detail}")
     summary.seconds = time.perf_counter() - begun
+    if chosen:
+        _progress(progress, str(summary))
     return summary
 
 

@@ -269,4 +269,5 @@ def render_dataset_page(*, title: str, name: str, markdown: str) -> str:
     body = mistune.create_markdown(plugins=["table"], escape=True)(markdown)
     return _environment().get_template("dataset.html.j2").render(
         title=title, body=Markup(body), csv=f"{name}.csv", version=__version__,
+        sample=SAMPLE_MARK in markdown, sample_mark=SAMPLE_MARK,
     )
