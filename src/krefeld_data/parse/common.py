@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -283,19 +285,20 @@ def header_fields(text: str) -> list[str]:
 
 
 # arrow's streaming CSV reader reads up to 32 blocks ahead of the batch it hands out: with
-# its default 1 MiB blocks that is the whole of a 32 MB file. 512 KiB halves it at no cost in
-# time; smaller blocks are slower and give every column more per-batch dictionaries.
+# its default 1 MiB blocks that is the whole of a 32 MB file. 512 KiB halves that and measured
+# as fast; smaller blocks were slower and give every column more per-batch dictionaries.
 CSV_BLOCK_SIZE = 512 << 10
+ENCODE_AHEAD = 4  # batches read but not yet dictionary-encoded, at most
 
 
 @functools.cache
 def csv_memory_pool() -> pa.MemoryPool:
     """The pool the flat-file reader allocates from: jemalloc where pyarrow has it.
 
-    The reader allocates blocks on arrow's I/O thread and we free them on this one; the
-    default mimalloc pool keeps such memory for reuse, jemalloc gives it back. Measured on
-    the real 33.5 MB flat file: peak 77-92 MB with mimalloc, 63-64 MB with jemalloc. Only
-    this reader uses it; pyarrow's default pool stays as it is.
+    Blocks are allocated on arrow's threads and freed on others; with pyarrow's default
+    mimalloc pool the process kept much more of that memory. Measured on the real 33.5 MB
+    flat file: peak 77-92 MB above idle with mimalloc, 63-64 MB with jemalloc. Only this
+    reader uses it; pyarrow's default pool stays as it is.
     """
     try:
         return pa.jemalloc_memory_pool()
@@ -336,14 +339,25 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
             ),
         )
         encode = [pa.types.is_dictionary(t) for t in types]
-        batches = [
-            pa.record_batch(
+
+        def encoded(batch: pa.RecordBatch) -> pa.RecordBatch:
+            return pa.record_batch(
                 [pc.dictionary_encode(c, memory_pool=pool) if e else c
                  for c, e in zip(batch.columns, encode, strict=True)],
                 names=names,
             )
-            for batch in reader
-        ]
+
+        # Encode on a worker while arrow parses the next blocks (both release the GIL); a
+        # few batches in flight at most, so the file's strings still never pile up.
+        batches: list[pa.RecordBatch] = []
+        pending: deque[Future[pa.RecordBatch]] = deque()
+        with ThreadPoolExecutor(max_workers=1) as workers:
+            for batch in reader:
+                pending.append(workers.submit(encoded, batch))
+                del batch
+                while len(pending) > ENCODE_AHEAD or (pending and pending[0].done()):
+                    batches.append(pending.popleft().result())
+            batches.extend(f.result() for f in pending)
         schema = pa.schema([(n, t) for n, t in zip(names, types, strict=True)])
         return pa.Table.from_batches(batches, schema=schema)
 
