@@ -52,6 +52,9 @@ def text_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+HAND_WRITTEN = "## Reading this run"
+
+
 def markdown(rows: list[Row], skipped: list[Skipped], info: dict[str, str], command: str) -> str:
     out = [
         "# Benchmark results",
@@ -112,7 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{info['versions']}; load average per group: {info['load']}")
     if args.markdown:
         command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        args.markdown.write_text(markdown(rows, skipped, info, command.strip()), encoding="utf-8")
+        kept = ""  # the hand-written reading of the run, below the table, is kept
+        if args.markdown.is_file():
+            previous = args.markdown.read_text(encoding="utf-8")
+            start = previous.find(HAND_WRITTEN)
+            kept = "\n" + previous[start:] if start >= 0 else ""
+        args.markdown.write_text(markdown(rows, skipped, info, command.strip()) + kept, encoding="utf-8")
         print(f"written: {args.markdown}", file=sys.stderr)
     return 1 if any(r.passed is False for r in rows) else 0
 
