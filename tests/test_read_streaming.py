@@ -160,3 +160,19 @@ def test_file_hash_in_blocks_equals_the_hash_of_the_bytes(tmp_path: Path, monkey
     content = bytes(range(256)) * 3 + b"tail"
     path.write_bytes(content)
     assert store.sha256_of_file(path) == (store.sha256_of(content), len(content))
+
+
+def test_many_small_batches_give_the_frame_of_one_batch(tmp_path: Path, monkeypatch) -> None:
+    """Batches are encoded on a worker while arrow reads on: order and labels must survive."""
+    from krefeld_data.parse import common
+
+    data = flat_bytes()
+    path = tmp_path / "flat.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(common, "CSV_BLOCK_SIZE", 1 << 24)  # the whole file in one batch
+    one_batch = read_table(path)
+    monkeypatch.setattr(common, "CSV_BLOCK_SIZE", 8 << 10)  # ~20 batches, several in flight
+    monkeypatch.setattr(common, "ENCODE_AHEAD", 2)
+    many = read_table(path)
+    assert len(many) == data.count(b"\n") - 1
+    pd.testing.assert_frame_equal(many, one_batch)
