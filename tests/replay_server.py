@@ -15,11 +15,13 @@ body cut off with a connection reset or a plain close.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import socket
 import struct
 import threading
 import time
+import zipfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -333,3 +335,20 @@ def point_env_at(
         monkeypatch.setenv("KREFELD_DATA_HTTP_ATTEMPTS", "3")
         monkeypatch.setenv("KREFELD_DATA_HTTP_READ_TIMEOUT", "5")
         monkeypatch.setenv("KREFELD_DATA_HTTP_CONNECT_TIMEOUT", "2")
+
+
+def metadata_answer(code: str, title: str = "Bevölkerung nach Geschlecht") -> dict[str, Any]:
+    """A `metadata/table` answer in the service's shape (values made up for tests)."""
+    return {
+        "Ident": {"Service": "metadata", "Method": "table"},
+        "Status": {"Code": 0, "Content": "erfolgreich", "Type": "Information"},
+        "Object": {"Code": code, "Content": title, "Updated": "31.03.2025 11:18:07h"},
+    }
+
+
+def zipped_flat_file(content: bytes, code: str) -> bytes:
+    """A flat file zipped the way `data/tablefile` sends it (one member named after the table)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{code}_1_de_flat.csv", content)
+    return buffer.getvalue()

@@ -10,17 +10,23 @@
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
-from replay_server import GENESIS_PATHS, ReplayServer, Reply, point_env_at, recording
+from replay_server import (
+    GENESIS_PATHS,
+    ReplayServer,
+    Reply,
+    metadata_answer,
+    point_env_at,
+    recording,
+    zipped_flat_file,
+)
 
 from krefeld_data import read_table
 from krefeld_data.errors import SnapshotNotFound
@@ -31,23 +37,13 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and for
 USER, PASSWORD = "u-concurrency", "p-concurrency"
 REGIO = GENESIS_PATHS["regio"]
 CODE = "12411-01-01-4"
-METADATA = {
-    "Ident": {"Service": "metadata", "Method": "table"},
-    "Status": {"Code": 0, "Content": "erfolgreich", "Type": "Information"},
-    "Object": {"Code": CODE, "Content": "Bevölkerung nach Geschlecht", "Updated": "31.03.2025 11:18:07h"},
-}
+METADATA = metadata_answer(CODE)
 
-
-def _zip(content: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{CODE}_1_de_flat.csv", content)
-    return buffer.getvalue()
 
 
 TINY = recording("genesis_tiny_ffcsv.csv")
-ZIP_A = _zip(TINY)
-ZIP_B = _zip(TINY.replace(b";111;", b";112;"))
+ZIP_A = zipped_flat_file(TINY, CODE)
+ZIP_B = zipped_flat_file(TINY.replace(b";111;", b";112;"), CODE)
 
 # Runs the real command line, but os.fsync hangs (after syncing) at its N-th call, so the
 # test can kill the process at exactly that step of a store write.

@@ -12,7 +12,6 @@ syntax error on the line holding a secret must not echo it.
 from __future__ import annotations
 
 import base64
-import io
 import logging
 import os
 import shutil
@@ -20,11 +19,19 @@ import stat
 import subprocess
 import sys
 import traceback
-import zipfile
 from pathlib import Path
 
 import pytest
-from replay_server import GENESIS_PATHS, ReplayServer, Reply, genesis_status, point_env_at, recording
+from replay_server import (
+    GENESIS_PATHS,
+    ReplayServer,
+    Reply,
+    genesis_status,
+    metadata_answer,
+    point_env_at,
+    recording,
+    zipped_flat_file,
+)
 
 from krefeld_data import cli, config, read_table
 from krefeld_data.errors import ConfigError, KrefeldDataError
@@ -38,21 +45,11 @@ NEEDLES = [c.encode() for c in CANARIES] + [base64.b64encode(f"{USER}:{PASSWORD}
 CODE = "12411-01-01-4"
 REGIO, DESTATIS = GENESIS_PATHS["regio"], GENESIS_PATHS["destatis"]
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
-METADATA = {
-    "Ident": {"Service": "metadata", "Method": "table"},
-    "Status": {"Code": 0, "Content": "erfolgreich", "Type": "Information"},
-    "Object": {"Code": CODE, "Content": "Bevölkerung nach Geschlecht", "Updated": "31.03.2025 11:18:07h"},
-}
+METADATA = metadata_answer(CODE)
 
 
-def _zip(content: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{CODE}_1_de_flat.csv", content)
-    return buffer.getvalue()
 
-
-TINY_ZIP = _zip(recording("genesis_tiny_ffcsv.csv"))
+TINY_ZIP = zipped_flat_file(recording("genesis_tiny_ffcsv.csv"), CODE)
 
 
 def leaks_in(data: bytes | str) -> list[str]:
