@@ -113,8 +113,8 @@ def _index_message(missing: list[str]) -> str:
     """What the index page says about a story without its data (readers' language: German)."""
     tables = ", ".join(missing)
     noun = "die Tabelle" if len(missing) == 1 else "die Tabellen"
-    commands = ", ".join(_fetch_command(c) for c in missing)
-    return f"es fehlt {noun} {tables}; abrufen mit {commands} oder `krefeld-data import DATEI`"
+    commands = ", ".join(_fetch_command(c).strip("`") for c in missing)
+    return f"es fehlt {noun} {tables}; abrufen mit {commands} oder krefeld-data import DATEI"
 
 
 def _missing_message(story: Story, missing: list[str]) -> str:
