@@ -173,7 +173,7 @@ def test_a_city_absent_without_a_similar_code_is_still_an_error(samples, tmp_pat
         doc_cities["label"].pop("DE027C")
         doc_cities["index"] = {k: (v if v < position else v - 1) for k, v in doc_cities["index"].items()}
         doc["size"][doc["id"].index("cities")] -= 1
-        doc["value"], doc["status"] = {}, {}
+        doc["value"], doc["status"] = {"0": 1000}, {}  # one cell, so the import accepts it
 
     store_modified("urb_cpop1", drop_freiburg, tmp_path)
     expected = r"urb_cpop1 .*no DE027C \(Freiburg im Breisgau, Kreis 08311\)"

@@ -104,6 +104,7 @@ def import_file(
     if payload.kind == formats.VCR_CASSETTE:
         return import_cassette(path, payload.text, store=store, origin=origin)
     _reject_non_data(payload, str(path))
+    _check_parses(path)
     code = _table_code(payload, path, table)
     source = database or guess_database(payload)
     ext = "zip" if data.startswith(formats.ZIP_MAGIC) else EXTENSIONS.get(payload.kind, "csv")
@@ -117,6 +118,18 @@ def import_file(
         note=f"imported from a file ({payload.kind}, {payload.encoding})",
     )
     return [ImportResult(path, store.save(data, prov, ext), payload.kind)]
+
+
+def _check_parses(path: Path) -> None:
+    """Refuse a damaged download now, while the journalist still has the website open.
+
+    Storing it would only move the error to the next build.
+    """
+    from krefeld_data.parse import read_table
+
+    frame = read_table(path)
+    if frame.empty and frame.attrs.get("empty_reason"):
+        raise ParseError(f"{path}: holds no values ({frame.attrs['empty_reason']})")
 
 
 def _request_fields(request: dict[str, Any]) -> dict[str, str]:
