@@ -179,3 +179,12 @@ def test_read_timeout_every_time_is_a_clear_error(server: ReplayServer, monkeypa
     with pytest.raises(KrefeldDataError, match=expected):
         fetch_genesis("12411-01-01-4", "regio")
     assert _files(isolated_env) == []
+
+
+def test_a_whole_answer_that_does_not_read_is_not_stored(server) -> None:
+    """The offices' export sometimes shifts columns: such a file is refused, not stored."""
+    broken = recording("genesis_tiny_ffcsv.csv").replace(b"\n", b";extra\n", 2)
+    server.add(REGIO + "data/tablefile", Reply(200, broken, "text/csv"))
+    with pytest.raises(KrefeldDataError, match=r"does not read as a table.*nothing was stored"):
+        fetch_genesis("12411-01-01-4", "regio")
+    assert RawStore().snapshots() == []

@@ -69,6 +69,7 @@ def fetch_genesis(
     payload = sniff(table_file.body, where)
     if not payload.is_data:
         raise KrefeldDataError(f"{where} is a {payload.kind}, not a table; nothing was stored")
+    _check_parses(table_file.body, where)
     metadata = _metadata(client, code)
     query = {k: v for k, v in table_file.query.items() if k != "stand"}
     provenance = Provenance(
@@ -86,6 +87,17 @@ def fetch_genesis(
     saved = store.save(table_file.body, provenance, table_file.kind)
     state = "stored" if saved.created else "unchanged"
     return FetchOutcome(code, database, state, saved.snapshot)
+
+
+def _check_parses(body: bytes, where: str) -> None:
+    """A body that arrives whole but does not read (a broken export) is never stored."""
+    from krefeld_data.errors import ParseError
+    from krefeld_data.parse import read_table
+
+    try:
+        read_table(body)
+    except ParseError as exc:
+        raise ParseError(f"{where} does not read as a table ({exc}); nothing was stored") from None
 
 
 def _stored(store: RawStore, code: str, database: str, params: dict[str, Any]) -> Snapshot | None:
