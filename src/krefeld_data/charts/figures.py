@@ -111,13 +111,15 @@ def finish(
     subtitle: str | None,
     sources: Any,
     alt: str | None,
+    data: pd.DataFrame | None = None,
     unit: str = "",
     derived: bool = True,
     columns: Sequence[str] = (),
     extra_meta: Mapping[str, Any] | None = None,
 ) -> go.Figure:
     """Title, source line, sample mark and alt text: what every chart of ours carries."""
-    records = collect_provenance(sources)
+    # Without explicit sources, the frame the chart was drawn from names them.
+    records = collect_provenance(sources if sources is not None else data)
     line = source_line(records, derived=derived)
     sample = is_sample(records)
     title_text, subtitle_text = _wrap(title, TITLE_WIDTH), _wrap(subtitle or "", 80)
@@ -159,12 +161,9 @@ def set_alt(fig: go.Figure, alt: str | None = None) -> go.Figure:
     """Set the alt text: the author's words if given, else a description of the data."""
     meta = dict(fig.layout.meta or {})
     if alt:
-        meta["alt_override"] = True
-    if alt or not meta.get("alt_override"):
-        meta["alt"] = alt or ""
-        fig.update_layout(meta=meta)
-        if not alt:
-            meta["alt"] = describe_figure(fig)
+        meta.update(alt=alt, alt_override=True)
+    elif not meta.get("alt_override"):
+        meta["alt"] = describe_figure(fig)  # reads the notes already in fig.layout.meta
     fig.update_layout(meta=meta)
     return fig
 
@@ -260,7 +259,7 @@ def line_over_time(
         fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, hoverformat="%d.%m.%Y")
     fig.update_yaxes(tickformat=value_format, title={"text": y_title or ""})
     return finish(
-        fig, kind="line", title=title, subtitle=subtitle, sources=sources if sources is not None else df,
+        fig, kind="line", title=title, subtitle=subtitle, sources=sources, data=df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [x, series, label, y]),
         extra_meta={"breaks": sorted(break_labels)},
     )
@@ -359,7 +358,7 @@ def compare_cities(
             fig.update_yaxes(title={"text": value_title or ""})
         kind = "small_multiples" if small_multiples else "bars"
     return finish(
-        fig, kind=kind, title=title, subtitle=subtitle, sources=sources if sources is not None else df,
+        fig, kind=kind, title=title, subtitle=subtitle, sources=sources, data=df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [city, label, group, value]),
     )
 
@@ -422,7 +421,7 @@ def population_pyramid(
     )
     fig.update_yaxes(showgrid=False, tickformat="", rangemode="normal", type="category")
     return finish(
-        fig, kind="pyramid", title=title, subtitle=subtitle, sources=sources if sources is not None else df,
+        fig, kind="pyramid", title=title, subtitle=subtitle, sources=sources, data=df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [age, sex, value]),
     )
 
@@ -466,7 +465,7 @@ def stacked_share(
     fig.update_yaxes(showgrid=False, tickformat="", autorange="reversed", rangemode="normal")
     return finish(
         fig, kind="stacked_share", title=title, subtitle=subtitle,
-        sources=sources if sources is not None else df, alt=alt, unit="Prozent", derived=derived,
+        sources=sources, data=df, alt=alt, unit="Prozent", derived=derived,
         columns=_columns_note(df, [category, label, part, value]),
     )
 
