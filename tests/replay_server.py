@@ -14,6 +14,7 @@ body cut off with a connection reset or a plain close.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
@@ -352,3 +353,15 @@ def zipped_flat_file(content: bytes, code: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{code}_1_de_flat.csv", content)
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def genesis_replay(monkeypatch: Any, user: str, password: str):
+    """A replay server that expects these credentials for every GENESIS database.
+
+    The client is pointed at it, and on leaving no request may have broken the service's rules.
+    """
+    with ReplayServer(credentials=(user, password)) as srv:
+        point_env_at(srv, monkeypatch, credentials={db: (user, password) for db in GENESIS_PATHS})
+        yield srv
+        assert srv.violations == []

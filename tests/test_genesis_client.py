@@ -9,7 +9,14 @@ import zipfile
 
 import pytest
 from conftest import real_sample
-from replay_server import GENESIS_PATHS, ReplayServer, Reply, genesis_status, point_env_at, recording
+from replay_server import (
+    GENESIS_PATHS,
+    ReplayServer,
+    Reply,
+    genesis_replay,
+    genesis_status,
+    recording,
+)
 
 from krefeld_data.errors import CredentialsMissing, KrefeldDataError
 from krefeld_data.genesis.client import (
@@ -29,10 +36,8 @@ DESTATIS = GENESIS_PATHS["destatis"]
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):
-    with ReplayServer(credentials=(USER, PASSWORD)) as srv:
-        point_env_at(srv, monkeypatch, credentials={db: (USER, PASSWORD) for db in GENESIS_PATHS})
+    with genesis_replay(monkeypatch, USER, PASSWORD) as srv:
         yield srv
-        assert srv.violations == []
 
 
 def _zip(member: str, content: bytes) -> bytes:

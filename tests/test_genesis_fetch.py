@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 from conftest import real_sample
-from replay_server import GENESIS_PATHS, ReplayServer, Reply, genesis_status, point_env_at, recording
+from replay_server import (
+    GENESIS_PATHS,
+    ReplayServer,
+    Reply,
+    genesis_replay,
+    genesis_status,
+    recording,
+)
 
 import krefeld_data
 from krefeld_data.errors import KrefeldDataError
@@ -22,10 +29,8 @@ REGIO = GENESIS_PATHS["regio"]
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):
-    with ReplayServer(credentials=(USER, PASSWORD)) as srv:
-        point_env_at(srv, monkeypatch, credentials={db: (USER, PASSWORD) for db in GENESIS_PATHS})
+    with genesis_replay(monkeypatch, USER, PASSWORD) as srv:
         yield srv
-        assert srv.violations == []
 
 
 def _zip(content: bytes) -> bytes:
