@@ -83,18 +83,11 @@ def _fetch_command(code: str) -> str:
 
 def _account_hints(codes: Iterable[str]) -> list[str]:
     """For each database among ``codes`` that needs an account and has no credentials: how."""
-    from krefeld_data.config import genesis_credentials, missing_credentials_message
+    from krefeld_data.config import missing_credentials_message
+    from krefeld_data.guidance import lacks_credentials
 
-    hints = []
-    databases = dict.fromkeys(t.database for c in codes if (t := SOURCE_TABLES.get(c)) and t.needs_account)
-    for database in databases:
-        try:
-            credentials = genesis_credentials(database, required=False)
-        except KrefeldDataError:
-            credentials = None
-        if credentials is None:
-            hints.append(missing_credentials_message(database))
-    return hints
+    databases = dict.fromkeys(t.database for c in codes if (t := SOURCE_TABLES.get(c)))
+    return [missing_credentials_message(db) for db in databases if lacks_credentials(db)]
 
 
 def next_step_for(codes: Sequence[str]) -> str:

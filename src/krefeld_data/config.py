@@ -158,18 +158,20 @@ def genesis_credentials(db_key: str, *, required: bool = True) -> Credentials | 
 JOB_DATABASES = frozenset({"destatis"})
 
 
+_PLACEHOLDERS = {"USER": "<user name>", "PASSWORD": "<password>", "TOKEN": "<your token>"}
+
+
+def credential_variables(db_key: str) -> tuple[str, ...]:
+    """The variables that make one database usable (user and password where jobs are needed)."""
+    prefix = get_database(db_key).env_prefix
+    names = ("USER", "PASSWORD") if db_key in JOB_DATABASES else ("TOKEN",)
+    return tuple(f"{prefix}_{name}" for name in names)
+
+
 def credential_assignment(db_key: str) -> str:
     """The line to set for one database, e.g. ``KREFELD_DATA_GENESIS_REGIO_TOKEN=<your token>``."""
-    prefix = get_database(db_key).env_prefix
-    if db_key in JOB_DATABASES:
-        return f"{prefix}_USER=<user name> and {prefix}_PASSWORD=<password>"
-    return f"{prefix}_TOKEN=<your token>"
-
-
-def credential_variables(db_key: str) -> str:
-    """The variable names alone, for short messages."""
-    return credential_assignment(db_key).replace("=<user name>", "").replace("=<password>", "").replace(
-        "=<your token>", ""
+    return " and ".join(
+        f"{var}={_PLACEHOLDERS[var.rsplit('_', 1)[1]]}" for var in credential_variables(db_key)
     )
 
 

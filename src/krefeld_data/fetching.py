@@ -101,7 +101,8 @@ def _run(job: FetchJob, refresh: bool, progress: Callable[[str], None] | None, s
         from krefeld_data.config import credential_variables
 
         # The full "register at … then set …" text comes once, as the next step at the end.
-        short = f"needs an account: {credential_variables(exc.database or job.database)} not set"
+        variables = " and ".join(credential_variables(exc.database or job.database))
+        short = f"needs an account: {variables} not set"
         return FetchReport(job, error=short, missing_credentials=True)
     except KrefeldDataError as exc:
         return FetchReport(job, error=str(exc))
