@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from krefeld_data import __version__, config
+from krefeld_data.atomic import write_text_atomically
 from krefeld_data.catalog import SOURCE_TABLES, STORIES, Story
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.store import RawStore
@@ -174,12 +175,6 @@ def load_cache(reports: Path) -> dict[str, Any]:
     return data
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 # ---------------------------------------------------------------- running a notebook
 
 def kernel_environment(record: Path) -> dict[str, str]:
@@ -325,7 +320,7 @@ def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: P
         built_at=german_timestamp(), downloads=downloads,
     )
     page = scrub(page, paths=[config.data_dir(), reports, notebooks, config.PROJECT_ROOT])
-    _write_atomic(reports / f"{story.slug}.html", page)
+    write_text_atomically(reports / f"{story.slug}.html", page)
     return sample
 
 
@@ -489,7 +484,8 @@ def build_reports(
             raise NotebookFailed(f"story {story.slug}: {error}{others}")
     finally:
         _write_index(reports, index_stories, cache, render_index)
-        _write_atomic(reports / CACHE_NAME, json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True))
+        cache_text = json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True)
+        write_text_atomically(reports / CACHE_NAME, cache_text)
     order = {s.slug: i for i, s in enumerate(stories)}
     summary.results.sort(key=lambda r: order.get(r.slug, 0))
     summary.seconds = time.perf_counter() - started
@@ -510,7 +506,7 @@ def _write_index(reports: Path, stories: Iterable[Story], cache: dict[str, Any],
             # A page from an earlier build stays linked; the note says why it was not rebuilt.
             "message": entry.get("message") or ("" if has_page else NOT_BUILT_YET),
         })
-    _write_atomic(reports / "index.html", render(entries))
+    write_text_atomically(reports / "index.html", render(entries))
 
 
 def print_outcome(summary: BuildSummary) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from krefeld_data import processed
+from krefeld_data.atomic import write_atomically
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.store import RawStore
 
@@ -504,9 +505,7 @@ def _copy_if_changed(source: Path, target: Path) -> bool:
         s, t = source.stat(), target.stat()
         if s.st_size == t.st_size and s.st_mtime_ns == t.st_mtime_ns:
             return False
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copy2(source, tmp)
-    os.replace(tmp, target)
+    write_atomically(target, lambda tmp: shutil.copy2(source, tmp))
     return True
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from krefeld_data import __version__
+from krefeld_data.atomic import write_bytes_atomically
 from krefeld_data.provenance import SAMPLE_MARK
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -243,9 +244,7 @@ def _write_if_changed(path: Path, content: bytes) -> bool:
     same_size = path.is_file() and path.stat().st_size == len(content)
     if same_size and hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(content).digest():
         return False
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
+    write_bytes_atomically(path, content)
     return True
 
 

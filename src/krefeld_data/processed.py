@@ -21,16 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from krefeld_data import config
+from krefeld_data.atomic import write_atomically
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.provenance import SAMPLE_MARK
 
@@ -101,21 +100,8 @@ def dataset_paths(name: str) -> DatasetPaths:
     )
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        write(tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_text(path: Path, text: str) -> None:
-    _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def sources_of(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -294,8 +280,8 @@ def write_dataset(
     frame = df.reset_index(drop=True).copy()
     attrs = dict(df.attrs)
     frame.attrs = {}  # pandas would embed attrs in the Parquet file; they go to the sidecar
-    _atomic(paths.parquet, lambda tmp: frame.to_parquet(tmp, engine="pyarrow", index=False))
-    _atomic(paths.csv, lambda tmp: _to_csv(frame, tmp))
+    write_atomically(paths.parquet, lambda tmp: frame.to_parquet(tmp, engine="pyarrow", index=False))
+    write_atomically(paths.csv, lambda tmp: _to_csv(frame, tmp))
     frame.attrs = attrs
     _write_text(paths.dictionary, data_dictionary(name, frame, description, column_docs))
     meta = {"name": name, "description": description, "rows": len(frame), "attrs": attrs}
