@@ -70,7 +70,7 @@ def megabytes(value: float) -> str:
 
 CHILD_IMPORTS = (
     "import pandas, pyarrow, pyarrow.csv, pyarrow.compute, krefeld_data, "
-    "krefeld_data.parse, krefeld_data.parse.ffcsv, krefeld_data.formats"
+    "krefeld_data.parse, krefeld_data.parse.ffcsv, krefeld_data.parse.sniff"
 )
 
 

@@ -26,7 +26,7 @@ NO_CHANGE_TARGET = 3.0  # seconds, issue 9
 _BUILD = """
 import json, sys
 from pathlib import Path
-from krefeld_data.build import build_reports
+from krefeld_data.publish.build import build_reports
 from krefeld_data.catalog import Story
 import krefeld_data
 spec = json.loads(sys.argv[1])
@@ -111,8 +111,8 @@ def _build(spec: dict, env: dict[str, str], force: bool = False) -> tuple[float,
 
 
 def run(repeat: int = 3) -> list[Row | Skipped]:
+    from krefeld_data.raw.store import RawStore
     from krefeld_data.samples import install_samples
-    from krefeld_data.store import RawStore
 
     with tempfile.TemporaryDirectory(prefix="krefeld-bench-build-") as tmp:
         folder = Path(tmp)

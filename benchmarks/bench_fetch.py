@@ -51,8 +51,8 @@ def run() -> list[Row]:
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
     from replay_server import GENESIS_PATHS, ReplayServer, Reply, point_env_at, recording
 
-    from krefeld_data.fetching import MAX_WORKERS, FetchJob, fetch_all
-    from krefeld_data.store import RawStore
+    from krefeld_data.fetch.runner import MAX_WORKERS, FetchJob, fetch_all
+    from krefeld_data.raw.store import RawStore
 
     regio = GENESIS_PATHS["regio"]
     codes = [f"99999-{i:02d}" for i in range(1, TABLES + 1)]

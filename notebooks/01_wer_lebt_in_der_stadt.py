@@ -167,7 +167,7 @@ display(Markdown(" ".join(text)))
 import pandas as pd
 
 from krefeld_data.errors import MissingDataError
-from krefeld_data.regions import short_name
+from krefeld_data.regions.registry import short_name
 from krefeld_data.stories import cities as urban_audit
 
 try:

@@ -6,11 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REAL_SAMPLES = Path(
-    os.environ.get("KREFELD_DATA_REAL_SAMPLES", PROJECT_ROOT.parent / "shared" / "real-samples")
-)
+from helpers import REAL_SAMPLES, missing
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +24,22 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def real_samples() -> Path:
-    """The folder of real public files; tests using it skip where it is absent."""
+    """The folder of real public files; tests using it skip where it is absent (fail under CI)."""
     if not REAL_SAMPLES.is_dir():
-        pytest.skip(f"real samples not found at {REAL_SAMPLES}")
+        missing(f"real samples not found at {REAL_SAMPLES}")
     return REAL_SAMPLES
 
 
-def real_sample(name_prefix: str) -> Path:
-    """One real sample by its number prefix (e.g. '02_'); skips when absent."""
-    if not REAL_SAMPLES.is_dir():
-        pytest.skip(f"real samples not found at {REAL_SAMPLES}")
-    matches = sorted(REAL_SAMPLES.glob(f"{name_prefix}*"))
-    if not matches:
-        pytest.skip(f"real sample {name_prefix}* not found")
-    return matches[0]
+@pytest.fixture
+def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the package's files that the fingerprint reads instead: edit it to change the code."""
+    import shutil
+
+    from krefeld_data.util import fingerprint
+
+    copy = tmp_path / "package-copy"
+    shutil.copytree(fingerprint.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
+    fingerprint.forget_package_fingerprint()
+    yield copy
+    fingerprint.forget_package_fingerprint()

@@ -19,8 +19,8 @@ from bad_inputs.make_corpus import Case, bases, cases, write_corpus
 
 from krefeld_data import cli, errors, read_table
 from krefeld_data.clean import check_totals, normalise_regions
-from krefeld_data.importer import import_file
-from krefeld_data.store import RawStore
+from krefeld_data.fetch.importer import import_file
+from krefeld_data.raw.store import RawStore
 
 CASES = cases()
 

@@ -7,26 +7,21 @@ then gives us the drawn DOM and that note in one go, with no DevTools plumbing.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import chromium
 
 from krefeld_data import config
-from krefeld_data.build import build_reports
 from krefeld_data.catalog import Story
-from krefeld_data.provenance import Provenance
-from krefeld_data.store import RawStore
+from krefeld_data.publish.build import build_reports
+from krefeld_data.raw.provenance import Provenance
+from krefeld_data.raw.store import RawStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ERROR_COLLECTOR = """<script>(function () {
   var root = document.documentElement;
@@ -51,7 +46,7 @@ def open_in_chromium(page: Path, profile: Path) -> BeautifulSoup:
     probe.write_text(page.read_text(encoding="utf-8").replace("<head>", "<head>\n" + ERROR_COLLECTOR, 1),
                      encoding="utf-8")
     command = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
         "--virtual-time-budget=10000", "--dump-dom", probe.as_uri(),
     ]
@@ -89,8 +84,6 @@ def test_the_story_pages_built_from_the_samples_draw_every_chart(tmp_path: Path)
     from krefeld_data.catalog import STORIES
     from krefeld_data.samples import install_samples
 
-    if not all((config.notebooks_dir() / s.notebook).is_file() for s in STORIES):
-        pytest.skip("the story notebooks are not all there")
     install_samples(RawStore())
     summary = build_reports(progress=False)
     assert summary.slugs("built") == [s.slug for s in STORIES]

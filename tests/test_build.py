@@ -15,11 +15,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from krefeld_data import cli, config
-from krefeld_data.build import BuildSummary, NotebookFailed, build_reports
 from krefeld_data.catalog import STORIES, Story
 from krefeld_data.errors import MissingDataError
-from krefeld_data.provenance import SAMPLE_MARK, Provenance
-from krefeld_data.store import RawStore
+from krefeld_data.publish.build import BuildSummary, NotebookFailed, build_reports
+from krefeld_data.raw.provenance import SAMPLE_MARK, Provenance
+from krefeld_data.raw.store import RawStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 CANARY = "CANARY-token-55c2"
@@ -225,13 +225,20 @@ def test_an_unchanged_story_is_not_run_again_and_a_change_reruns_it(notebooks) -
     assert build(notebooks, force=True).slugs("built") == ["01-test"]
 
 
-def test_a_change_in_the_package_code_reruns_the_story(notebooks, monkeypatch) -> None:
-    from krefeld_data import build as build_module
+@pytest.mark.parametrize(
+    "changed", ["regions/reference/regions.csv", "parse/sniff.py", "publish/templates/page.html.j2"]
+)
+def test_a_change_in_the_package_reruns_the_story(notebooks, package_copy, changed) -> None:
+    """Code, reference data and templates all count: a corrected regions.csv must rebuild too."""
+    from krefeld_data.util import fingerprint
 
+    copy = package_copy
     store_table()
     build(notebooks)
     assert build(notebooks).slugs("unchanged") == ["01-test"]
-    monkeypatch.setattr(build_module, "_SOURCE_HASH", "a different package source")
+    with open(copy / changed, "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    fingerprint.forget_package_fingerprint()
     assert build(notebooks).slugs("built") == ["01-test"]
 
 
@@ -266,7 +273,7 @@ def test_cli_build_partial_without_data_lists_every_story(capsys) -> None:
 
 
 def test_scrub_removes_paths_and_credentials_but_not_markup_or_urls(monkeypatch) -> None:
-    from krefeld_data.pages import scrub
+    from krefeld_data.publish.pages import scrub
 
     monkeypatch.setenv("KREFELD_DATA_GENESIS_ZENSUS_PASSWORD", "hunter2-secret")
     text = ('<div>read /d/raw/x.csv</div> <a href="https://example.org/tmp/file">x</a> '

@@ -12,12 +12,13 @@ import sys
 import pandas as pd
 import plotly.io as pio
 import pytest
+from helpers import chromium
 
 from krefeld_data import charts
 from krefeld_data.charts.display import RECORD_ENV
 from krefeld_data.charts.export import ExportError
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.provenance import SAMPLE_MARK, Provenance
+from krefeld_data.raw.provenance import SAMPLE_MARK, Provenance
 
 
 def provenance(origin: str = "api", table: str = "12411-01-01-4", source: str = "regio", **extra) -> dict:
@@ -260,8 +261,8 @@ def test_export_without_a_browser_says_how_to_get_one(monkeypatch, tmp_path) -> 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
 def test_static_export_writes_png_and_svg_with_the_source_line(tmp_path, monkeypatch) -> None:
+    chromium()
     monkeypatch.delenv("BROWSER_PATH", raising=False)
     fig = charts.line_over_time(population("sample"), title="Krefeld wächst wieder", breaks=[2022])
     png = charts.export_static(fig, tmp_path / "chart.png")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pandas as pd
 import pytest
+from helpers import real_sample
 
 from krefeld_data.clean.hierarchy import (
     SCHUTZSTATUS,
@@ -16,7 +15,6 @@ from krefeld_data.clean.hierarchy import (
     verify_labels,
 )
 from krefeld_data.errors import DataCheckError
-from tests.conftest import real_sample
 
 LABELS = SCHUTZSTATUS.labels()
 
@@ -193,8 +191,6 @@ def test_verify_labels_notices_a_changed_classification():
 
 
 def real_12531() -> pd.DataFrame:
-    if importlib.util.find_spec("krefeld_data.parse.ffcsv") is None:
-        pytest.skip("the ffcsv parser is not there yet")
     from krefeld_data import read_table
 
     return read_table(real_sample("06_"))

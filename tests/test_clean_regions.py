@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import real_sample
 
-from krefeld_data.clean.regions_clean import normalise_regions
+from krefeld_data.clean.regions import normalise_regions
 from krefeld_data.errors import KrefeldDataError
-from tests.conftest import real_sample
 
 
 def frame(codes: list[str]) -> pd.DataFrame:

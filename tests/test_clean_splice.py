@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 
 import pandas as pd
 import pytest
+from helpers import real_sample
 
 from krefeld_data.clean.census import ZENSUS_2011, ZENSUS_2022, add_census_basis, census_breaks
 from krefeld_data.clean.splice import publication_date, splice
 from krefeld_data.errors import KrefeldDataError
-from tests.conftest import real_sample
 
 
 def population(table: str, rows: list[tuple], *, codes: bool = True, name: str = "Krefeld, kreisfreie Stadt",
@@ -119,8 +118,6 @@ def test_status_change_counts_as_revision():
 
 
 def test_real_population_series_for_krefeld_with_census_breaks():
-    if importlib.util.find_spec("krefeld_data.parse.classic") is None:
-        pytest.skip("the classic CSV parser is not there yet")
     from krefeld_data import read_table
 
     frames = [read_table(real_sample(p)) for p in ("11_", "04_", "02_")]

@@ -30,7 +30,7 @@ from replay_server import (
 
 from krefeld_data import read_table
 from krefeld_data.errors import SnapshotNotFound
-from krefeld_data.store import RawStore
+from krefeld_data.raw.store import RawStore
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork semantics are POSIX")
 
@@ -66,8 +66,8 @@ sys.exit(main(sys.argv[3:]))
 # Stores the same bytes as its siblings at an agreed moment; prints whether it created a snapshot.
 SAVING_PROCESS = """
 import sys, time
-from krefeld_data.provenance import Provenance
-from krefeld_data.store import RawStore
+from krefeld_data.raw.provenance import Provenance
+from krefeld_data.raw.store import RawStore
 start = float(sys.argv[1])
 content = b"year;value\\n2024;229500\\n"
 record = Provenance(source="regio", table="TEST-0001", origin="test",

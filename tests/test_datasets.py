@@ -9,13 +9,15 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from krefeld_data import catalog, cli, config, datasets, processed
-from krefeld_data.build import build_reports
+from krefeld_data import catalog, cli, config
 from krefeld_data.catalog import Story
+from krefeld_data.datasets import io as processed
+from krefeld_data.datasets import registry as datasets
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.provenance import Provenance
+from krefeld_data.publish.build import build_reports
+from krefeld_data.raw.provenance import Provenance
+from krefeld_data.raw.store import RawStore
 from krefeld_data.samples import install_samples, sample_path
-from krefeld_data.store import RawStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 CSV = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
@@ -42,7 +44,6 @@ def test_the_registry_names_real_tables_and_stories_and_needs_no_other_table() -
         # A story that has its tables can always build its datasets.
         for slug in dataset.stories:
             assert set(dataset.tables) <= set(slugs[slug].tables), (dataset.name, slug)
-        assert all(path.is_file() for path in dataset.code_files()), dataset.name
     assert all(datasets.datasets_for([s.slug]) for s in catalog.STORIES)
 
 
@@ -81,18 +82,15 @@ def test_a_new_snapshot_rewrites_exactly_the_datasets_of_its_table(samples) -> N
     assert datasets.build_datasets().written == ["asylerstantraege"]
 
 
-def test_a_change_in_the_cleaning_code_rewrites_all_and_in_a_story_module_only_its_datasets(
-    samples, monkeypatch
-) -> None:
+def test_a_corrected_reference_file_rewrites_every_dataset(samples, package_copy) -> None:
+    """The region registry shapes every dataset: correcting regions.csv must rewrite them all."""
+    from krefeld_data.util import fingerprint
+
     datasets.build_datasets()
-    real_hash = datasets._file_hash
-
-    def asylum_changed(path: Path) -> str:
-        return "changed" if path.name == "asylum.py" else real_hash(path)
-
-    monkeypatch.setattr(datasets, "_file_hash", asylum_changed)
-    assert datasets.build_datasets().written == ["asylerstantraege"]
-    monkeypatch.setattr(processed, "code_hash", lambda: "other cleaning code")
+    assert datasets.build_datasets().written == []
+    with open(package_copy / "regions" / "reference" / "regions.csv", "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    fingerprint.forget_package_fingerprint()
     assert datasets.build_datasets().written == list(datasets.DATASETS)
     assert datasets.build_datasets().written == []
 
@@ -217,9 +215,10 @@ def test_the_story_page_links_its_datasets_and_the_links_resolve(samples, tmp_pa
 
 
 def test_real_files_give_datasets_with_every_region_they_publish(isolated_env) -> None:
-    from krefeld_data.importer import import_file
+    from helpers import real_sample
+
+    from krefeld_data.fetch.importer import import_file
     from krefeld_data.stories import _data
-    from tests.conftest import real_sample
 
     import_file(real_sample("02_"), table="12411-01-01-4", database="regio")
     import_file(real_sample("09_"), table="12411-03-03-4", database="regio")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import real_sample
+from helpers import real_sample
 from replay_server import EUROSTAT_PATH, ReplayServer, Reply, point_env_at, recording
 
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.eurostat.client import EurostatError, fetch_dataset, fetch_eurostat
-from krefeld_data.http import ServiceUnavailable
+from krefeld_data.fetch.eurostat import EurostatError, fetch_dataset, fetch_eurostat
+from krefeld_data.fetch.http import ServiceUnavailable
 
 DATA = EUROSTAT_PATH + "statistics/1.0/data/"
 JSON = "application/json"

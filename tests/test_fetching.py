@@ -9,13 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import real_sample
+from helpers import real_sample
 from replay_server import EUROSTAT_PATH, GENESIS_PATHS, ReplayServer, Reply, point_env_at, recording
 
 from krefeld_data.catalog import SOURCE_TABLES
 from krefeld_data.cli import main
-from krefeld_data.databases import get_database
-from krefeld_data.fetching import FetchJob, fetch_all, plan
+from krefeld_data.fetch.runner import FetchJob, fetch_all, plan
+from krefeld_data.raw.databases import get_database
 
 REGIO = GENESIS_PATHS["regio"]
 EUROSTAT_DATA = EUROSTAT_PATH + "statistics/1.0/data/"
@@ -151,7 +151,7 @@ def test_canary_credentials_appear_nowhere(monkeypatch, capsys, caplog, tmp_path
         }
         statuses = {db: main(["fetch", *c, "--db", db]) for db, c in codes.items()}
         errors: list[str] = []
-        from krefeld_data.genesis.client import GenesisClient
+        from krefeld_data.fetch.genesis import GenesisClient
 
         for db in ("nrw", "destatis"):
             try:

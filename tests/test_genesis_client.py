@@ -8,7 +8,7 @@ import time
 import zipfile
 
 import pytest
-from conftest import real_sample
+from helpers import real_sample
 from replay_server import (
     GENESIS_PATHS,
     ReplayServer,
@@ -19,7 +19,7 @@ from replay_server import (
 )
 
 from krefeld_data.errors import CredentialsMissing, KrefeldDataError
-from krefeld_data.genesis.client import (
+from krefeld_data.fetch.genesis import (
     GenesisAuthError,
     GenesisClient,
     GenesisError,
@@ -27,7 +27,7 @@ from krefeld_data.genesis.client import (
     TableNotFound,
     TokenCannotStartJob,
 )
-from krefeld_data.http import ServiceUnavailable
+from krefeld_data.fetch.http import ServiceUnavailable
 
 USER, PASSWORD = "test-user-1", "test-pw-2"
 REGIO = GENESIS_PATHS["regio"]

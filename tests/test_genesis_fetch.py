@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import real_sample
+from helpers import real_sample
 from replay_server import (
     GENESIS_PATHS,
     ReplayServer,
@@ -20,8 +20,8 @@ from replay_server import (
 
 import krefeld_data
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.genesis.fetch import fetch_genesis, stand_of
-from krefeld_data.store import RawStore
+from krefeld_data.fetch.dispatch import fetch_genesis, stand_of
+from krefeld_data.raw.store import RawStore
 
 USER, PASSWORD = "u-fetch", "p-fetch"
 REGIO = GENESIS_PATHS["regio"]
@@ -119,8 +119,8 @@ def test_refresh_with_newer_data_adds_a_snapshot(server: ReplayServer) -> None:
 
 
 def test_stand_is_german_local_time() -> None:
-    from krefeld_data.provenance import Provenance
-    from krefeld_data.store import Snapshot
+    from krefeld_data.raw.provenance import Provenance
+    from krefeld_data.raw.store import Snapshot
 
     prov = Provenance(source="regio", table="t", origin="api", retrieved_at="2026-07-01T10:20:30+00:00")
     assert stand_of(Snapshot(Path("x"), prov)) == "01.07.2026 12:20:30"

@@ -9,7 +9,7 @@ import pytest
 from replay_server import ReplayServer, Reply
 
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.http import (
+from krefeld_data.fetch.http import (
     RetryPolicy,
     ServiceUnavailable,
     make_session,

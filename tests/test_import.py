@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import missing
 
 from krefeld_data.cli import main
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.importer import import_file
-from krefeld_data.store import RawStore
+from krefeld_data.fetch.importer import import_file
+from krefeld_data.raw.store import RawStore
 
 # Real sample prefix -> (table code, database) the importer must detect.
 EXPECTED_TABLES = {
@@ -48,7 +49,7 @@ NOT_TABLES = {
 def _sample(real_samples: Path, prefix: str) -> Path:
     matches = sorted(real_samples.glob(f"{prefix}*"))
     if not matches:
-        pytest.skip(f"{prefix}* not in real samples")
+        missing(f"{prefix}* not in real samples at {real_samples}")
     return matches[0]
 
 

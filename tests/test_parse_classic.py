@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import real_sample
 
-from krefeld_data import formats, read_table
+from krefeld_data import read_table
 from krefeld_data.errors import ParseError
 from krefeld_data.parse import classic
+from krefeld_data.parse import sniff as formats
 from krefeld_data.schema import LEADING, TRAILING
-from tests.conftest import real_sample
 
 LONG = """GENESIS-Tabelle: 12511-01-01-4
 Einbürgerungen von Ausländern nach Kontinenten;;;;

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import real_sample
 
-from krefeld_data import formats, read_table
+from krefeld_data import read_table
 from krefeld_data.errors import ParseError
 from krefeld_data.parse import eurostat_tsv
-from tests.conftest import real_sample
+from krefeld_data.parse import sniff as formats
 
 KEY = ["product_code", "indicators_code"]
 

@@ -9,13 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import real_sample
 
-from krefeld_data import formats, read_table
+from krefeld_data import read_table
 from krefeld_data.errors import ParseError
-from krefeld_data.importer import import_file
+from krefeld_data.fetch.importer import import_file
 from krefeld_data.parse import ffcsv, ffcsv_old
-from krefeld_data.store import RawStore
-from tests.conftest import real_sample
+from krefeld_data.parse import sniff as formats
+from krefeld_data.raw.store import RawStore
 
 HEADER = (
     "statistics_code;statistics_label;time_code;time_label;time;"

@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import real_sample
 
 from krefeld_data import read_table
 from krefeld_data.errors import ParseError
 from krefeld_data.parse.jsonstat import split_status
 from krefeld_data.schema import STATUSES
-from tests.conftest import real_sample
 
 
 def _dataset(**overrides: Any) -> dict[str, Any]:

@@ -15,10 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from krefeld_data import formats, read_table, store
+from krefeld_data import read_table
 from krefeld_data.errors import ChecksumMismatch, ParseError
-from krefeld_data.importer import import_file
-from krefeld_data.store import RawStore, Snapshot
+from krefeld_data.fetch.importer import import_file
+from krefeld_data.parse import sniff as formats
+from krefeld_data.raw import store
+from krefeld_data.raw.store import RawStore, Snapshot
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "krefeld_data" / "samples" / "files"
 FLAT = SAMPLES / "SAMPLE_12411-01-01-4.csv"  # current layout, UTF-8 with BOM, > 64 KiB

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import real_sample
 
 from krefeld_data import read_table
 from krefeld_data.errors import KrefeldDataError, ParseError
-from krefeld_data.importer import import_file
+from krefeld_data.fetch.importer import import_file
+from krefeld_data.raw.store import RawStore
 from krefeld_data.schema import LEADING, STATUSES, TRAILING, ordered
-from krefeld_data.store import RawStore
-from tests.conftest import real_sample
 
 GENESIS_FILES = ["02_", "04_", "06_", "07_", "08_", "09_", "10_", "11_"]
 

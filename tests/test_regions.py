@@ -7,10 +7,10 @@ import re
 from collections import Counter
 
 import pytest
+from helpers import real_sample
 
-from krefeld_data import regions
 from krefeld_data.errors import KrefeldDataError
-from tests.conftest import real_sample
+from krefeld_data.regions import registry as regions
 
 STORY_CITIES = {
     "05114": "Krefeld",
@@ -192,7 +192,8 @@ def test_urban_audit_codes_map_both_ways(code, name):
 
 
 def test_urban_audit_codes_are_marked_unconfirmed_in_the_reference_file():
-    text = (regions.resources.files("krefeld_data") / "reference" / "eurostat_cities.csv").read_text("utf-8")
+    reference = regions.resources.files("krefeld_data.regions") / "reference"
+    text = (reference / "eurostat_cities.csv").read_text("utf-8")
     assert "[unconfirmed against a live urb_cpop1 response]" in text
 
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from krefeld_data import catalog, formats
-from krefeld_data.provenance import SAMPLE_MARK
+from krefeld_data import catalog
+from krefeld_data.parse import read_table
+from krefeld_data.parse import sniff as formats
+from krefeld_data.raw.provenance import SAMPLE_MARK
+from krefeld_data.raw.store import RawStore
 from krefeld_data.samples import FILES_DIR, SAMPLE_FILES, SAMPLE_NOTE, demo_cli, install_samples, sample_path
-from krefeld_data.store import RawStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-read_table = pytest.importorskip("krefeld_data.parse").read_table
 
 
 def _generator():
@@ -148,7 +149,8 @@ def test_demo_installs_into_its_own_folder_and_builds_there(tmp_path, monkeypatc
                     force=force, partial=partial, stories=stories)
         return 0
 
-    monkeypatch.setitem(sys.modules, "krefeld_data.build", types.SimpleNamespace(build_cli=fake_build_cli))
+    fake = types.SimpleNamespace(build_cli=fake_build_cli)
+    monkeypatch.setitem(sys.modules, "krefeld_data.publish.build", fake)
     assert demo_cli(force=True) == 0
     assert seen["data"] == str(demo_root / "data")
     assert seen["reports"].endswith("demo")

@@ -35,8 +35,8 @@ from replay_server import (
 
 from krefeld_data import cli, config, read_table
 from krefeld_data.errors import ConfigError, KrefeldDataError
-from krefeld_data.provenance import Provenance
-from krefeld_data.store import RawStore
+from krefeld_data.raw.provenance import Provenance
+from krefeld_data.raw.store import RawStore
 
 USER, PASSWORD, TOKEN = "CANARY-user-7f3a", "CANARY-pw-91bd", "CANARY-token-55c2"
 FILE_TOKEN = "CANARY-file-3c8e"
@@ -147,7 +147,7 @@ def test_failed_fetches_never_show_the_canaries(server: ReplayServer, reply: Rep
     server.add(REGIO + "data/tablefile", reply, repeat=True)
     server.add(REGIO + "metadata/table", Reply.json(METADATA), repeat=True)
     assert cli.main(["fetch", CODE, "--db", "regio"]) == 1
-    from krefeld_data.genesis.fetch import fetch_genesis
+    from krefeld_data.fetch.dispatch import fetch_genesis
 
     with pytest.raises(KrefeldDataError) as info:
         fetch_genesis(CODE, "regio")
@@ -174,10 +174,10 @@ def test_a_debug_fetch_process_prints_no_canary(server: ReplayServer, isolated_e
 @pytest.mark.slow
 def test_build_and_export_write_no_canary(server: ReplayServer, tmp_path: Path, capsys, caplog,
                                           isolated_env: Path) -> None:
-    from krefeld_data.build import build_reports
     from krefeld_data.catalog import Story
     from krefeld_data.charts import export
-    from krefeld_data.processed import write_dataset
+    from krefeld_data.datasets.io import write_dataset
+    from krefeld_data.publish.build import build_reports
 
     caplog.set_level(logging.DEBUG)
     server.add(REGIO + "data/tablefile", Reply(200, TINY_ZIP, "application/zip"))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from krefeld_data.errors import ChecksumMismatch, KrefeldDataError, StoreError
-from krefeld_data.provenance import Provenance, utc_now
-from krefeld_data.store import RawStore
+from krefeld_data.raw.provenance import Provenance, utc_now
+from krefeld_data.raw.store import RawStore
 
 
 def _prov(table: str = "12411-01-01-4", origin: str = "test", **extra) -> Provenance:
@@ -91,8 +91,8 @@ def test_crash_mid_write_leaves_no_visible_snapshot(tmp_path: Path) -> None:
     root = tmp_path / "raw"
     script = textwrap.dedent(f"""
         import os
-        from krefeld_data import store as store_mod
-        from krefeld_data.provenance import Provenance, utc_now
+        from krefeld_data.raw import store as store_mod
+        from krefeld_data.raw.provenance import Provenance, utc_now
         real_fsync = os.fsync
         def die(fd):
             os._exit(9)  # the process dies after writing, before the rename into place
@@ -123,8 +123,8 @@ def test_crash_between_data_and_record_is_ignored_by_readers(tmp_path: Path) -> 
 def test_concurrent_saves_of_same_bytes_store_one_snapshot(tmp_path: Path) -> None:
     root = tmp_path / "raw"
     script = textwrap.dedent(f"""
-        from krefeld_data.provenance import Provenance, utc_now
-        from krefeld_data.store import RawStore
+        from krefeld_data.raw.provenance import Provenance, utc_now
+        from krefeld_data.raw.store import RawStore
         prov = Provenance(source="regio", table="T-2", origin="test",
                           retrieved_at=utc_now().isoformat())
         RawStore({str(root)!r}).save(b"y" * 2_000_000, prov, "csv")

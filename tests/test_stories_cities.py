@@ -15,11 +15,11 @@ import pytest
 
 from krefeld_data import catalog
 from krefeld_data.errors import KrefeldDataError, MissingDataError
-from krefeld_data.importer import import_file
+from krefeld_data.fetch.importer import import_file
 from krefeld_data.parse import read_table
-from krefeld_data.regions import eurostat_city_code
+from krefeld_data.raw.store import RawStore
+from krefeld_data.regions.registry import eurostat_city_code
 from krefeld_data.samples import install_samples, sample_path
-from krefeld_data.store import RawStore
 from krefeld_data.stories import cities
 from krefeld_data.stories.cities import CityCodeMismatch, indicator_role
 
@@ -203,8 +203,9 @@ def test_a_city_without_a_urban_audit_code_is_an_error(samples):
 
 @pytest.mark.slow
 def test_population_notebook_shows_the_urban_audit_section_from_the_samples(samples):
+    from helpers import run_notebook as run
+
     from krefeld_data.stories import percent
-    from tests.test_stories_notebooks import run
 
     markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
     latest = cities.latest_shares(cities.city_population_by_citizenship()).set_index("region_key")
@@ -218,7 +219,7 @@ def test_population_notebook_shows_the_urban_audit_section_from_the_samples(samp
 
 @pytest.mark.slow
 def test_population_notebook_says_how_to_get_the_missing_optional_tables(samples):
-    from tests.test_stories_notebooks import run
+    from helpers import run_notebook as run
 
     store = RawStore()
     for table in ("urb_cpop1", "urb_cpopcb"):
@@ -231,9 +232,10 @@ def test_population_notebook_says_how_to_get_the_missing_optional_tables(samples
 
 @pytest.mark.slow
 def test_population_notebook_on_real_files_without_the_optional_tables(isolated_env):
+    from helpers import real_sample
+    from helpers import run_notebook as run
+
     from krefeld_data.stories import percent, population
-    from tests.conftest import real_sample
-    from tests.test_stories_notebooks import run
 
     for prefix in ("09_", "10_", "07_", "04_", "02_"):  # 04: DG and the Länder, 02: newest Kreise
         import_file(real_sample(prefix))
@@ -249,7 +251,7 @@ def test_fetched_response_missing_one_city_passes_the_client_and_stops_the_story
     answers with three (HTTP 200), the client stores it, the story names the fourth."""
     from replay_server import EUROSTAT_PATH, ReplayServer, Reply, point_env_at
 
-    from krefeld_data.fetching import fetch_one, plan
+    from krefeld_data.fetch.runner import fetch_one, plan
 
     doc = json.loads(sample_path("urb_cpopcb").read_text(encoding="utf-8"))
     category = doc["dimension"]["cities"]["category"]

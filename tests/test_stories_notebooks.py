@@ -4,39 +4,21 @@ the story data layer computes (no number typed into the text)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jupytext
 import pytest
-from nbclient import NotebookClient
+from helpers import NOTEBOOKS, real_sample
+from helpers import run_notebook as run
 
 from krefeld_data import catalog
-from krefeld_data.importer import import_file
+from krefeld_data.fetch.importer import import_file
+from krefeld_data.raw.store import RawStore
 from krefeld_data.samples import install_samples
-from krefeld_data.store import RawStore
 from krefeld_data.stories import number, percent
-from tests.conftest import real_sample
 
 pytestmark = pytest.mark.slow
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def run(name: str, parameters: str | None = None) -> tuple[str, str]:
-    """Execute a notebook; returns (markdown text it printed, all other outputs as text)."""
-    nb = jupytext.read(NOTEBOOKS / name)
-    assert "parameters" in nb.cells[0].metadata.get("tags", [])
-    if parameters is not None:
-        nb.cells[0].source = parameters
-    NotebookClient(nb, kernel_name="python3", timeout=300,
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    markdown, other = [], []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/markdown" in data:
-                markdown.append(data["text/markdown"])
-            other.append(json.dumps(data, ensure_ascii=False))
-    return "\n".join(markdown), "\n".join(other)
 
 
 @pytest.fixture

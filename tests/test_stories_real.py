@@ -10,10 +10,10 @@ import csv
 import io
 
 import pytest
+from helpers import real_sample
 
-from krefeld_data.importer import import_file
+from krefeld_data.fetch.importer import import_file
 from krefeld_data.stories import age, naturalisation, population, protection
-from tests.conftest import real_sample
 
 CITIES = ["05114", "05111", "05124", "08311"]
 

@@ -15,8 +15,8 @@ from krefeld_data import catalog
 from krefeld_data.clean.hierarchy import HIERARCHIES
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.parse import read_table
+from krefeld_data.raw.store import RawStore
 from krefeld_data.samples import install_samples, sample_path
-from krefeld_data.store import RawStore
 from krefeld_data.stories import age, asylum, naturalisation, population, protection
 
 KREFELD = "05114"

@@ -15,8 +15,8 @@ import pytest
 
 from krefeld_data import cli, read_table
 from krefeld_data.errors import KrefeldDataError
+from krefeld_data.raw.store import RawStore
 from krefeld_data.samples import SAMPLE_FILES, install_samples
-from krefeld_data.store import RawStore
 
 # (sample table, which file of the snapshot); every sample's data file and record.
 TARGETS = [(s.table, part) for s in SAMPLE_FILES for part in ("data", "record")]

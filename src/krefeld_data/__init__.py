@@ -27,6 +27,6 @@ def read_table(source: Any, **kwargs: Any) -> pd.DataFrame:
 
 def fetch_table(code: str, database: str = "regio", **params: Any):
     """Fetch one table into the raw store, or return the stored snapshot."""
-    from krefeld_data.genesis.fetch import fetch_table as _fetch_table
+    from krefeld_data.fetch.dispatch import fetch_table as _fetch_table
 
     return _fetch_table(code, database=database, **params)

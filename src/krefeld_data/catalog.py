@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from krefeld_data.databases import get_database
-from krefeld_data.regions import eurostat_city_code
+from krefeld_data.raw.databases import get_database
+from krefeld_data.regions.registry import eurostat_city_code
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def story(slug: str) -> Story:
 
 def describe_sources() -> str:
     """The table behind ``krefeld-data sources``: what each story needs and what is stored."""
-    from krefeld_data.store import RawStore
+    from krefeld_data.raw.store import RawStore
 
     store = RawStore()
     lines = [f"Raw store: {store.root}", ""]

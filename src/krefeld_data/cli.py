@@ -25,19 +25,19 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from krefeld_data.fetching import fetch_cli
+    from krefeld_data.fetch.runner import fetch_cli
 
     return fetch_cli(codes=args.codes, database=args.db, refresh=args.refresh, keep_going=args.keep_going)
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from krefeld_data.genesis.search import search_cli
+    from krefeld_data.fetch.search import search_cli
 
     return search_cli(args.pattern, database=args.db)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from krefeld_data.importer import import_file
+    from krefeld_data.fetch.importer import import_file
 
     failures = 0
     for name in args.files:
@@ -56,16 +56,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from krefeld_data.build import build_cli
+    from krefeld_data.publish.build import build_cli
 
     return build_cli(force=args.force, partial=args.partial, stories=args.stories, data_only=args.data_only)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """The main job for a newcomer: fetch what can be fetched, build what can be built."""
-    from krefeld_data.build import build_reports, print_outcome
     from krefeld_data.catalog import STORIES
-    from krefeld_data.fetching import fetch_all, plan
+    from krefeld_data.fetch.runner import fetch_all, plan
+    from krefeld_data.publish.build import build_reports, print_outcome
 
     reports = fetch_all(plan([], None), refresh=args.refresh)
     for report in reports:
@@ -81,7 +81,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from krefeld_data.store import RawStore
+    from krefeld_data.raw.store import RawStore
 
     store = RawStore()
     checked, problems = store.verify()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from krefeld_data.databases import EUROSTAT, GENESIS_DATABASES, get_database
 from krefeld_data.errors import ConfigError, CredentialsMissing
+from krefeld_data.raw.databases import EUROSTAT, GENESIS_DATABASES, get_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ENV = "KREFELD_DATA_CONFIG"

@@ -7,12 +7,12 @@ is told exactly one thing to do, chosen to unlock the most missing tables.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from krefeld_data import config
 from krefeld_data.catalog import SOURCE_TABLES, STORIES
-from krefeld_data.databases import get_database
 from krefeld_data.errors import KrefeldDataError
+from krefeld_data.raw.databases import get_database
 
 
 def database_of(code: str, default: str = "regio") -> str:
@@ -72,3 +72,32 @@ def next_step(missing_codes: Iterable[str], databases: dict[str, str] | None = N
         f"internet connection and run `make report` again (or download the table from the "
         f"office's website and run `krefeld-data import FILE`)."
     )
+
+
+# ---------------------------------------------------------------- how to get a table
+
+def fetch_command(code: str) -> str:
+    table = SOURCE_TABLES.get(code)
+    return f"`krefeld-data fetch {code} --db {table.database if table else 'DB'}`"
+
+
+def account_hints(codes: Iterable[str]) -> list[str]:
+    """For each database among ``codes`` that needs an account and has no credentials: how."""
+    databases = dict.fromkeys(t.database for c in codes if (t := SOURCE_TABLES.get(c)))
+    return [config.missing_credentials_message(db) for db in databases if lacks_credentials(db)]
+
+
+def how_to_get(codes: Sequence[str]) -> str:
+    """How to get missing tables: the commands, plus the account hint where one is needed."""
+    step = f"get {'it' if len(codes) == 1 else 'them'} with " + ", ".join(fetch_command(c) for c in codes)
+    step += " or `krefeld-data import FILE`"
+    hints = account_hints(codes)
+    return step + (f" ({'; '.join(hints)})" if hints else "")
+
+
+def index_message(missing: list[str]) -> str:
+    """What the index page says about a story without its data (readers' language: German)."""
+    tables = ", ".join(missing)
+    noun = "die Tabelle" if len(missing) == 1 else "die Tabellen"
+    commands = ", ".join(fetch_command(c).strip("`") for c in missing)
+    return f"es fehlt {noun} {tables}; abrufen mit {commands} oder krefeld-data import DATEI"

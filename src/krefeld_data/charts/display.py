@@ -3,7 +3,7 @@
 ``show(fig)`` is what story notebooks call instead of ``fig.show()``. It displays a bundle
 with two forms: JupyterLab draws the plotly JSON with its own renderer; the page export takes
 the HTML, which references plotly.js instead of inlining 4 MB of it per chart (the page loads
-one shared copy, see :mod:`krefeld_data.pages`). The HTML puts title, subtitle and source line
+one shared copy, see :mod:`krefeld_data.publish.pages`). The HTML puts title, subtitle and source line
 in real text around the chart, where a phone can wrap them and a screen reader can read them.
 
 During ``krefeld-data build`` it also writes what the chart was made from (provenance, the
@@ -27,7 +27,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 from krefeld_data.charts.source_line import collect_provenance, is_sample
 from krefeld_data.charts.theme import PLOTLY_CONFIG
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.provenance import SAMPLE_MARK
+from krefeld_data.raw.provenance import SAMPLE_MARK
 
 RECORD_ENV = "KREFELD_DATA_BUILD_RECORD"
 RENDERER_NAME = "krefeld"

@@ -29,7 +29,7 @@ from krefeld_data.charts.theme import (
     register,
 )
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.provenance import SAMPLE_MARK
+from krefeld_data.raw.provenance import SAMPLE_MARK
 
 CENSUS_YEARS = (1987, 2011, 2022)
 SEX_COLOURS = ("#0072B2", "#E69F00")  # left and right half of a pyramid

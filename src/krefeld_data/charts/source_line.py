@@ -8,11 +8,11 @@ chart is drawn from is passed here, and the line under the chart is generated fr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.provenance import SAMPLE_MARK, Provenance
+from krefeld_data.raw.provenance import SAMPLE_MARK, Provenance
+from krefeld_data.util import german
 
 DERIVED_NOTE = "eigene Berechnung"
 __all__ = ["SAMPLE_MARK", "collect_provenance", "is_sample", "source_line"]
@@ -64,12 +64,7 @@ def is_sample(records: Iterable[dict[str, Any]]) -> bool:
 
 def german_date(value: str | None) -> str:
     """``2024-12-31`` or an ISO timestamp as ``31.12.2024``; other text is kept as given."""
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime("%d.%m.%Y")
-    except ValueError:
-        return str(value)
+    return german.iso_day(value)
 
 
 def _table_part(record: dict[str, Any]) -> str:

@@ -7,11 +7,12 @@ that draws with plain plotly still looks like the rest of the paper.
 from __future__ import annotations
 
 import hashlib
-import math
 from datetime import date, datetime
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from krefeld_data.util import german
 
 TEMPLATE_NAME = "krefeld"
 FONT_STACK = (
@@ -39,13 +40,7 @@ _SPARE_COLOURS = ("#E69F00", "#56B4E9", "#882255", "#117733", "#332288", "#AA449
 
 # Separators for plotly: decimal comma, thousands dot (plotly's locale does not set these).
 SEPARATORS = ",."
-GERMAN_MONTHS = (
-    "Januar", "Februar", "März", "April", "Mai", "Juni",
-    "Juli", "August", "September", "Oktober", "November", "Dezember",
-)
-GERMAN_MONTHS_SHORT = (
-    "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.",
-)
+GERMAN_MONTHS, GERMAN_MONTHS_SHORT = german.MONTHS, german.MONTHS_SHORT
 GERMAN_DAYS = ("Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag")
 
 # Config for every displayed figure. "de" needs the locale registered (pages ship it in
@@ -71,19 +66,14 @@ def colour_for(region_code: str) -> str:
 
 def format_number(value: float, decimals: int = 0) -> str:
     """German number: 1.234.567,8 (for text that plotly does not format)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return german.number(value, decimals)
 
 
 def format_date(value: date | datetime, style: str = "day") -> str:
     """German date: ``31.12.2024`` (day), ``Dezember 2024`` (month), ``Dez. 2024`` (short)."""
-    if style == "month":
-        return f"{GERMAN_MONTHS[value.month - 1]} {value.year}"
-    if style == "short":
-        return f"{GERMAN_MONTHS_SHORT[value.month - 1]} {value.year}"
-    return value.strftime("%d.%m.%Y")
+    if style in ("month", "short"):
+        return german.month(value, short=style == "short")
+    return german.day(value)
 
 
 def _axis(**extra) -> dict:

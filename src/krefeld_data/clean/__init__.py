@@ -18,7 +18,7 @@ from krefeld_data.clean.hierarchy import (
     level,
     verify_labels,
 )
-from krefeld_data.clean.regions_clean import normalise_regions, region_key
+from krefeld_data.clean.regions import normalise_regions, region_key
 from krefeld_data.clean.splice import splice
 
 __all__ = [

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from krefeld_data.clean.hierarchy import TOTAL_CODE, TOTAL_LABEL
-from krefeld_data.clean.regions_clean import region_key
+from krefeld_data.clean.regions import region_key
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.schema import LEADING, STATUSES, TRAILING, variable_columns
 

@@ -1,6 +1,6 @@
 """``read_table``: any supported file into the tidy schema (see :mod:`krefeld_data.schema`).
 
-Format detection lives in :mod:`krefeld_data.formats`; each format has a module here with
+Format detection lives in :mod:`krefeld_data.parse.sniff`; each format has a module here with
 ``parse(payload: Payload, where: str) -> pandas.DataFrame``. Parsing makes no judgement:
 no region cleaning, no dropping, no filling.
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from krefeld_data import formats
 from krefeld_data.errors import KrefeldDataError, ParseError, StoreError
+from krefeld_data.parse import sniff as formats
 
 PARSERS = {
     formats.FFCSV: "krefeld_data.parse.ffcsv",
@@ -33,7 +33,7 @@ def _load(source: Any) -> tuple[formats.Payload, str, Any]:
     A file on disk is not read whole here: a large flat file is sniffed from its head and
     streamed by the parser (a snapshot's checksum is checked in blocks first).
     """
-    from krefeld_data.store import Snapshot
+    from krefeld_data.raw.store import Snapshot
 
     if isinstance(source, bytes | bytearray | memoryview):
         return formats.sniff(bytes(source), "<bytes>"), "<bytes>", None
@@ -57,8 +57,8 @@ def _load(source: Any) -> tuple[formats.Payload, str, Any]:
 
 def _snapshot_for(path: Path):
     """A file inside the raw store is read with its provenance (and checksum check)."""
-    from krefeld_data.provenance import Provenance
-    from krefeld_data.store import SIDECAR_SUFFIX, Snapshot
+    from krefeld_data.raw.provenance import Provenance
+    from krefeld_data.raw.store import SIDECAR_SUFFIX, Snapshot
 
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
@@ -67,7 +67,7 @@ def _snapshot_for(path: Path):
 
 
 def read_table(source: Any) -> pd.DataFrame:
-    """Parse ``source`` (path, bytes or :class:`~krefeld_data.store.Snapshot`) into a tidy frame.
+    """Parse ``source`` (path, bytes or :class:`~krefeld_data.raw.store.Snapshot`) into a tidy frame.
 
     The provenance record is in ``df.attrs["provenance"]`` (a dict) when the file came
     from the raw store; ``df.attrs["format"]`` names the detected format.

@@ -38,8 +38,8 @@ import pandas as pd
 import pyarrow as pa
 
 from krefeld_data.errors import ParseError
-from krefeld_data.formats import Payload
 from krefeld_data.parse import common
+from krefeld_data.parse.sniff import Payload
 
 log = logging.getLogger(__name__)
 

@@ -381,7 +381,7 @@ def read_semicolon_csv(payload: Any, where: str, types: Sequence[pa.DataType]) -
 @contextmanager
 def _arrow_stream(payload: Any, where: str) -> Iterator[pa.NativeFile]:
     """The payload's content for arrow: from memory, or streamed from its file (or zip member)."""
-    from krefeld_data.formats import open_content
+    from krefeld_data.parse.sniff import open_content
 
     if getattr(payload, "path", None) is None:
         yield pa.BufferReader(pa.py_buffer(payload.data))  # zero-copy; io.BytesIO copies each block
@@ -394,7 +394,7 @@ def _arrow_stream(payload: Any, where: str) -> Iterator[pa.NativeFile]:
 
 
 def _decode_all(payload: Any, where: str) -> str:
-    from krefeld_data.formats import decode, read_content
+    from krefeld_data.parse.sniff import decode, read_content
 
     return decode(read_content(payload, where), where)[0]
 

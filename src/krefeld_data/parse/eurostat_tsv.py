@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from krefeld_data import formats
 from krefeld_data.errors import ParseError
+from krefeld_data.parse import sniff as formats
 from krefeld_data.parse.jsonstat import Cube, Dimension, tidy
 
 _FLAGS = set("abcdefgnprsuz")  # Eurostat observation flags that may follow a number

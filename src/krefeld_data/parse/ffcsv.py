@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from krefeld_data.errors import ParseError
-from krefeld_data.formats import Payload
 from krefeld_data.parse import common
+from krefeld_data.parse.sniff import Payload
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from krefeld_data import formats
 from krefeld_data.errors import ParseError
+from krefeld_data.parse import sniff as formats
 from krefeld_data.parse.common import Variable, empty_frame, tidy_frame
 from krefeld_data.schema import LEADING, STATUSES, TRAILING
 

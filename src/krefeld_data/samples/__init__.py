@@ -9,14 +9,13 @@ folders: sample snapshots never land in the store a real build reads.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from krefeld_data import config
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.provenance import Provenance, utc_now
-from krefeld_data.store import RawStore, Snapshot
+from krefeld_data.raw.provenance import Provenance, utc_now
+from krefeld_data.raw.store import RawStore, Snapshot
 
 FILES_DIR = Path(__file__).resolve().parent / "files"
 SAMPLE_NOTE = "Beispieldaten – keine echten Zahlen: von tools/make_samples.py erzeugt"
@@ -110,11 +109,8 @@ def demo_cli(force: bool = False) -> int:
     os.environ[config.REPORTS_DIR_ENV] = str(reports_dir)
     new = install_samples(RawStore(data_dir / "raw"))
     print(f"Beispieldaten: {len(new)} neue Dateien in {data_dir / 'raw'} ({len(SAMPLE_FILES)} insgesamt)")
-    try:
-        from krefeld_data.build import build_cli
-    except ImportError:
-        print("krefeld_data.build is not available yet: samples installed, no pages built", file=sys.stderr)
-        return 1
+    from krefeld_data.publish.build import build_cli
+
     status = build_cli(force=force, partial=False, stories=[])
     if status == 0:
         print(f"Demo-Seiten (Beispieldaten – keine echten Zahlen): {reports_dir / 'index.html'}")

@@ -10,6 +10,8 @@ naming the command that gets it. No year is hard-wired: "latest" means latest av
 
 from __future__ import annotations
 
+from krefeld_data.util import german
+
 STORY_MODULES = {
     "01-wer-lebt-in-der-stadt": "krefeld_data.stories.population",
     "02-schutzsuchende": "krefeld_data.stories.protection",
@@ -27,16 +29,4 @@ def chart_frame(frame):
     return out
 
 
-def number(value: float, decimals: int = 0) -> str:
-    """A number for German text: 1.234.567 (``–`` where there is none)."""
-    from krefeld_data.charts.theme import format_number
-
-    return format_number(value, decimals)
-
-
-def percent(share: float, decimals: int = 1) -> str:
-    """A share (0–1) for German text: ``12,3 %``."""
-    from krefeld_data.charts.theme import format_number
-
-    text = format_number(share * 100 if share == share else share, decimals)
-    return f"{text} %" if text != "–" else text
+number, percent, rounded = german.number, german.percent, german.rounded  # for the notebooks

@@ -14,10 +14,10 @@ import pandas as pd
 
 from krefeld_data import catalog
 from krefeld_data.clean.hierarchy import attribute_codes
-from krefeld_data.clean.regions_clean import normalise_regions, region_key
+from krefeld_data.clean.regions import normalise_regions, region_key
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.parse import read_table
-from krefeld_data.store import RawStore
+from krefeld_data.raw.store import RawStore
 
 Cities = Sequence[str]
 NUMERIC = ("", "zero")  # statuses that carry a number
@@ -75,7 +75,7 @@ def keys_of(regions: Iterable[str]) -> list[str]:
         try:
             key = region_key(text)
         except KrefeldDataError:
-            from krefeld_data.regions import region
+            from krefeld_data.regions.registry import region
 
             key = region_key(region(text).code)
         if key not in keys:

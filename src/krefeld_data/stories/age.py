@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from krefeld_data.store import RawStore
+from krefeld_data.raw.store import RawStore
 from krefeld_data.stories import _data
 from krefeld_data.stories._data import Cities
 from krefeld_data.stories.population import NATIONALITY_AGE

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from krefeld_data.store import RawStore
+from krefeld_data.raw.store import RawStore
 from krefeld_data.stories import _data
 
 ASYLUM = "migr_asyappctza"

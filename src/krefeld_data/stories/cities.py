@@ -23,13 +23,13 @@ import pandas as pd
 
 from krefeld_data import catalog
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.regions import (
+from krefeld_data.raw.store import RawStore
+from krefeld_data.regions.registry import (
     EUROSTAT_CITIES_FILE,
     eurostat_city_code,
     kreis_from_eurostat_city,
     short_name,
 )
-from krefeld_data.store import RawStore
 from krefeld_data.stories import _data
 from krefeld_data.stories._data import Cities
 

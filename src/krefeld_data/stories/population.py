@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from krefeld_data.clean.census import add_census_basis
-from krefeld_data.store import RawStore
+from krefeld_data.raw.store import RawStore
 from krefeld_data.stories import _data
 from krefeld_data.stories._data import Cities
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from krefeld_data.clean import hierarchy
-from krefeld_data.store import RawStore
+from krefeld_data.raw.store import RawStore
 from krefeld_data.stories import _data
 from krefeld_data.stories._data import Cities
 

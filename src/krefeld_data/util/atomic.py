@@ -1,7 +1,7 @@
 """Replace a file so that readers see the old one or the new one, never half of either.
 
 Used for everything we rewrite (processed datasets, pages, the build cache). The raw
-store has its own rule (never replace, only add) in :mod:`krefeld_data.store`.
+store has its own rule (never replace, only add) in :mod:`krefeld_data.raw.store`.
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from krefeld_data.databases import get_database
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.fetching import FetchOutcome
-from krefeld_data.formats import sniff
-from krefeld_data.genesis.client import GenesisClient, NoNewerData, one_line
-from krefeld_data.provenance import Provenance, utc_now
-from krefeld_data.store import RawStore, Snapshot
+from krefeld_data.fetch.genesis import GenesisClient, NoNewerData, one_line
+from krefeld_data.fetch.types import FetchOutcome
+from krefeld_data.parse.sniff import sniff
+from krefeld_data.raw.databases import get_database
+from krefeld_data.raw.provenance import Provenance, utc_now
+from krefeld_data.raw.store import RawStore, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def fetch_table(code: str, database: str = "regio", *, refresh: bool = False,
                 store: RawStore | None = None, **params: Any) -> Snapshot:
     """Fetch one GENESIS table into the raw store, or return the stored snapshot."""
     if database == "eurostat":
-        from krefeld_data.eurostat.client import fetch_dataset
+        from krefeld_data.fetch.eurostat import fetch_dataset
 
         return fetch_dataset(code, refresh=refresh, store=store, **params)
     return fetch_genesis(code, database, refresh=refresh, store=store, **params).snapshot
@@ -102,7 +102,7 @@ def _check_parses(body: bytes, where: str) -> None:
 
 def _stored(store: RawStore, code: str, database: str, params: dict[str, Any]) -> Snapshot | None:
     """The newest real snapshot that answers the same question (demo samples do not count)."""
-    from krefeld_data.genesis.client import _form
+    from krefeld_data.fetch.genesis import _form
 
     wanted = {k: v for k, v in _form(params).items() if k not in _NOT_PART_OF_THE_QUESTION}
     candidates = [

@@ -6,20 +6,20 @@ can leak from a notebook's output into a published page.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from krefeld_data import __version__
-from krefeld_data.atomic import write_bytes_atomically
-from krefeld_data.provenance import SAMPLE_MARK
+from krefeld_data.raw.provenance import SAMPLE_MARK
+from krefeld_data.util import german
+from krefeld_data.util.atomic import write_bytes_atomically
+from krefeld_data.util.fingerprint import sha256_bytes
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ASSETS = "assets"
@@ -67,7 +67,7 @@ CAVEAT_TABLES: dict[str, tuple[str, ...]] = {
 
 def _column_docs() -> Mapping[str, str]:
     try:  # the cleaning layer documents the columns of the datasets it writes
-        from krefeld_data.processed import COLUMN_DOCS
+        from krefeld_data.datasets.io import COLUMN_DOCS
     except ImportError:  # pragma: no cover - the layer ships with the package
         return {}
     return COLUMN_DOCS
@@ -92,8 +92,8 @@ def column_meaning(name: str) -> str:
 def secret_values() -> list[str]:
     """Every configured credential, so we can make sure none reaches a page."""
     from krefeld_data import config
-    from krefeld_data.databases import DATABASES
     from krefeld_data.errors import ConfigError
+    from krefeld_data.raw.databases import DATABASES
 
     values = [
         value for name, value in os.environ.items()
@@ -121,9 +121,7 @@ def scrub(text: str, *, paths: Iterable[Path | str] = (), secrets: Iterable[str]
     return _LOCAL_PATH.sub("…", text)
 
 
-def german_timestamp(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now(UTC)
-    return moment.astimezone(UTC).strftime("%d.%m.%Y, %H:%M Uhr (UTC)")
+german_timestamp = german.timestamp
 
 
 def package_versions() -> str:
@@ -240,9 +238,9 @@ LOCALE_DE_JS = """\
 """
 
 
-def _write_if_changed(path: Path, content: bytes) -> bool:
+def write_if_changed(path: Path, content: bytes) -> bool:
     same_size = path.is_file() and path.stat().st_size == len(content)
-    if same_size and hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(content).digest():
+    if same_size and sha256_bytes(path.read_bytes()) == sha256_bytes(content):
         return False
     write_bytes_atomically(path, content)
     return True
@@ -254,9 +252,9 @@ def write_assets(reports: Path) -> Path:
 
     folder = reports / ASSETS
     folder.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(folder / "plotly.min.js", get_plotlyjs().encode("utf-8"))
-    _write_if_changed(folder / "plotly-locale-de.js", LOCALE_DE_JS.encode("utf-8"))
-    _write_if_changed(folder / "krefeld.css", (TEMPLATES / "krefeld.css").read_bytes())
+    write_if_changed(folder / "plotly.min.js", get_plotlyjs().encode("utf-8"))
+    write_if_changed(folder / "plotly-locale-de.js", LOCALE_DE_JS.encode("utf-8"))
+    write_if_changed(folder / "krefeld.css", (TEMPLATES / "krefeld.css").read_bytes())
     return folder
 
 

@@ -14,34 +14,17 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from krefeld_data.errors import CredentialsMissing, KrefeldDataError
-from krefeld_data.store import Snapshot
+from krefeld_data.fetch.types import FetchJob, FetchOutcome
 
 log = logging.getLogger(__name__)
 
 MAX_WORKERS = 3
 STATES = ("stored", "unchanged", "cached")
 _EUROSTAT_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
-
-
-@dataclass(frozen=True)
-class FetchOutcome:
-    """What one fetch did: ``stored`` (new bytes), ``unchanged`` (same as stored), ``cached`` (no request)."""
-
-    code: str
-    database: str
-    state: str
-    snapshot: Snapshot
-
-
-@dataclass(frozen=True)
-class FetchJob:
-    code: str
-    database: str
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,7 +43,7 @@ class FetchReport:
 def plan(codes: Sequence[str], database: str | None) -> list[FetchJob]:
     """The tables to fetch: the catalogue's, or the codes named (with the catalogue's parameters)."""
     from krefeld_data.catalog import SOURCE_TABLES
-    from krefeld_data.databases import get_database
+    from krefeld_data.raw.databases import get_database
 
     if database:
         get_database(database)
@@ -84,10 +67,10 @@ def plan(codes: Sequence[str], database: str | None) -> list[FetchJob]:
 def fetch_one(job: FetchJob, *, refresh: bool = False, progress: Callable[[str], None] | None = None,
               store: Any = None) -> FetchOutcome:
     if job.database == "eurostat":
-        from krefeld_data.eurostat.client import fetch_eurostat
+        from krefeld_data.fetch.eurostat import fetch_eurostat
 
         return fetch_eurostat(job.code, refresh=refresh, store=store, **job.params)
-    from krefeld_data.genesis.fetch import fetch_genesis
+    from krefeld_data.fetch.dispatch import fetch_genesis
 
     return fetch_genesis(
         job.code, job.database, refresh=refresh, store=store, progress=progress, **job.params

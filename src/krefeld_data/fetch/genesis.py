@@ -25,9 +25,8 @@ from typing import Any
 import requests
 
 from krefeld_data import config
-from krefeld_data.databases import GENESIS_DATABASES, Database, get_database
 from krefeld_data.errors import ConfigError, ServiceError
-from krefeld_data.http import (
+from krefeld_data.fetch.http import (
     RetryPolicy,
     ServiceHTTPError,
     default_policy,
@@ -36,6 +35,7 @@ from krefeld_data.http import (
     public_url,
     request_with_retries,
 )
+from krefeld_data.raw.databases import GENESIS_DATABASES, Database, get_database
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """``krefeld-data build``: run the story notebooks and export them as reader pages.
 
-First the clean stage writes the processed datasets the stories show (:mod:`krefeld_data.datasets`,
+First the clean stage writes the processed datasets the stories show (:mod:`krefeld_data.datasets.registry`,
 each only when its inputs changed) and copies them beside the pages for readers to download.
 Only what changed is rebuilt. A story's inputs are hashed (notebook text, the raw snapshots of
 its tables, its processed datasets, the package version and source); when the hash matches
@@ -12,7 +12,6 @@ listed on the index as not built. A page is replaced only by a complete new page
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import subprocess
@@ -26,14 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from krefeld_data import __version__, config
-from krefeld_data.atomic import write_text_atomically
 from krefeld_data.catalog import SOURCE_TABLES, STORIES, Story
 from krefeld_data.errors import KrefeldDataError, MissingDataError
-from krefeld_data.store import RawStore
+from krefeld_data.guidance import how_to_get, index_message
+from krefeld_data.raw.store import RawStore
+from krefeld_data.util.atomic import write_text_atomically
+from krefeld_data.util.fingerprint import key_of, package_fingerprint, sha256_bytes
 
 CACHE_NAME = ".build-cache.json"
 CACHE_VERSION = 1
-PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT = 900  # seconds per cell
 NOT_BUILT_YET = "noch nicht gebaut: `krefeld-data build`"
 KERNEL_NAME = "python3"  # jupyter_client starts it with this interpreter (sys.executable)
@@ -77,68 +77,20 @@ class BuildSummary:
 
 # ---------------------------------------------------------------- what a story needs
 
-def _fetch_command(code: str) -> str:
-    table = SOURCE_TABLES.get(code)
-    return f"`krefeld-data fetch {code} --db {table.database if table else 'DB'}`"
-
-
-def _account_hints(codes: Iterable[str]) -> list[str]:
-    """For each database among ``codes`` that needs an account and has no credentials: how."""
-    from krefeld_data.config import missing_credentials_message
-    from krefeld_data.guidance import lacks_credentials
-
-    databases = dict.fromkeys(t.database for c in codes if (t := SOURCE_TABLES.get(c)))
-    return [missing_credentials_message(db) for db in databases if lacks_credentials(db)]
-
-
-def next_step_for(codes: Sequence[str]) -> str:
-    """How to get missing tables: the commands, plus the account hint where one is needed."""
-    step = f"get {'it' if len(codes) == 1 else 'them'} with " + ", ".join(_fetch_command(c) for c in codes)
-    step += " or `krefeld-data import FILE`"
-    hints = _account_hints(codes)
-    return step + (f" ({'; '.join(hints)})" if hints else "")
-
-
 def missing_tables(story: Story, store: RawStore) -> list[str]:
     return [code for code in story.tables if store.latest(code) is None]
 
-
-def _index_message(missing: list[str]) -> str:
-    """What the index page says about a story without its data (readers' language: German)."""
-    tables = ", ".join(missing)
-    noun = "die Tabelle" if len(missing) == 1 else "die Tabellen"
-    commands = ", ".join(_fetch_command(c).strip("`") for c in missing)
-    return f"es fehlt {noun} {tables}; abrufen mit {commands} oder krefeld-data import DATEI"
 
 
 def _missing_message(story: Story, missing: list[str]) -> str:
     tables = ", ".join(missing)
     noun = "table" if len(missing) == 1 else "tables"
     verb = "is" if len(missing) == 1 else "are"
-    return f"story {story.slug}: {noun} {tables} {verb} not in the raw store; {next_step_for(missing)}"
+    return f"story {story.slug}: {noun} {tables} {verb} not in the raw store; {how_to_get(missing)}"
 
 
 # ---------------------------------------------------------------- content hashes
 
-def _sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-_SOURCE_HASH: str | None = None
-
-
-def package_source_hash() -> str:
-    """One hash over the package's code and page templates: a change there rebuilds every page."""
-    global _SOURCE_HASH
-    if _SOURCE_HASH is None:
-        digest = hashlib.sha256()
-        files = sorted([*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "templates").glob("*")])
-        for path in files:
-            if "__pycache__" in path.parts or not path.is_file():
-                continue
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
-        _SOURCE_HASH = digest.hexdigest()
-    return _SOURCE_HASH
 
 
 def story_key(story: Story, notebook: Path, store: RawStore, processed: dict[str, str]) -> str:
@@ -151,15 +103,15 @@ def story_key(story: Story, notebook: Path, store: RawStore, processed: dict[str
         for code in (*story.tables, *story.optional_tables)
     }
     parts = {
-        "notebook": _sha256_bytes(notebook.read_bytes()),
+        "notebook": sha256_bytes(notebook.read_bytes()),
         "tables": snapshots,
         "processed": processed,
         "version": __version__,
-        "code": package_source_hash(),
+        "code": package_fingerprint(),
         "python": list(sys.version_info[:2]),
         "title": story.title,
     }
-    return _sha256_bytes(json.dumps(parts, sort_keys=True).encode())
+    return key_of(parts)
 
 
 def load_cache(reports: Path) -> dict[str, Any]:
@@ -184,7 +136,7 @@ def kernel_environment(record: Path) -> dict[str, str]:
     variables nor the user config file that may hold them.
     """
     from krefeld_data.charts.display import RECORD_ENV
-    from krefeld_data.pages import _SECRET_NAMES
+    from krefeld_data.publish.pages import _SECRET_NAMES
 
     env = {
         name: value for name, value in os.environ.items()
@@ -223,7 +175,7 @@ async def execute_notebook_async(path: Path, record: Path, *, timeout: int = DEF
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from krefeld_data.pages import scrub
+    from krefeld_data.publish.pages import scrub
 
     nb = read_notebook(path)
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
@@ -305,7 +257,7 @@ def _read_records(record: Path) -> list[dict[str, Any]]:
 def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: Path, store: RawStore,
                      notebooks: Path, downloads: Sequence[dict[str, str]] = ()) -> bool:
     """Export an executed notebook as the story's page; returns whether it shows sample data."""
-    from krefeld_data.pages import german_timestamp, methodology, render_story_page, scrub
+    from krefeld_data.publish.pages import german_timestamp, methodology, render_story_page, scrub
 
     provenance = [
         s.provenance.to_dict()
@@ -366,7 +318,8 @@ def clean_stage(
     that fails stops the build (its story would show figures nobody can download), unless
     ``partial``: then its page simply does not link it.
     """
-    from krefeld_data.datasets import DatasetFailed, build_datasets, datasets_for, publish
+    from krefeld_data.datasets.registry import DatasetFailed, build_datasets, datasets_for
+    from krefeld_data.publish.downloads import publish
 
     wanted = datasets_for(s.slug for s in stories)
     clean = build_datasets([d.name for d in wanted], force=force, store=store, progress=progress)
@@ -399,8 +352,8 @@ def build_reports(
     notebook runs; with it, the story is listed on the index with the next step.
     Up to ``jobs`` notebooks run at once (default: up to 4, by CPU count), each in its own kernel.
     """
-    from krefeld_data.datasets import story_datasets_key
-    from krefeld_data.pages import german_timestamp, render_index, scrub, write_assets
+    from krefeld_data.datasets.registry import story_datasets_key
+    from krefeld_data.publish.pages import german_timestamp, render_index, scrub, write_assets
 
     started = time.perf_counter()
     jobs = jobs or max(1, min(4, os.cpu_count() or 1))
@@ -438,7 +391,7 @@ def build_reports(
                     StoryResult(story.slug, story.title, "skipped", message,
                                 missing=tuple(missing[story.slug]))
                 )
-                entry.update({"status": "skipped", "message": _index_message(missing[story.slug]),
+                entry.update({"status": "skipped", "message": index_message(missing[story.slug]),
                               "title": story.title})
                 cache["stories"][story.slug] = entry
                 _progress(progress, f"{prefix}: not built, data missing")
@@ -544,7 +497,7 @@ def build_cli(force: bool = False, partial: bool = False, stories: list[str] | N
 
 def build_data_cli(stories: Sequence[Story], *, force: bool = False) -> int:
     """``krefeld-data build --data-only``: the clean stage alone (data/processed, no pages)."""
-    from krefeld_data.datasets import DatasetFailed, build_datasets, datasets_for
+    from krefeld_data.datasets.registry import DatasetFailed, build_datasets, datasets_for
 
     names = [d.name for d in datasets_for(s.slug for s in stories)]
     clean = build_datasets(names, force=force, progress=True)

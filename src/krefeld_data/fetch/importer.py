@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from krefeld_data import formats
 from krefeld_data.errors import KrefeldDataError, ParseError
-from krefeld_data.provenance import Provenance, scrub_query, utc_now
-from krefeld_data.store import RawStore, SaveResult
+from krefeld_data.parse import sniff as formats
+from krefeld_data.raw.provenance import Provenance, scrub_query, utc_now
+from krefeld_data.raw.store import RawStore, SaveResult
 
 HOST_TO_DATABASE = {
     "www.regionalstatistik.de": "regio",

@@ -14,27 +14,21 @@ stays fast.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from krefeld_data import processed
-from krefeld_data.atomic import write_atomically
+from krefeld_data.datasets import io as processed
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.store import RawStore
+from krefeld_data.raw.store import RawStore
+from krefeld_data.util.fingerprint import sha256_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_FOLDER = "data"  # beside the reader pages: reports/data/<name>.csv and <name>.html
 ALL_REGIONS = "alle Regionen der Tabelle"
-STORY_CODE = ("datasets.py", "stories/__init__.py", "stories/_data.py", "regions.py", "schema.py")
 
 REGION_DOCS = {
     "region_key": processed.COLUMN_DOCS["region_key"],
@@ -56,11 +50,6 @@ class Dataset:
     columns: Mapping[str, str]  # meaning of each column (German)
     modules: tuple[str, ...]  # story modules (stories/<m>.py) whose code shapes it
 
-    def code_files(self) -> list[Path]:
-        files = [PACKAGE_DIR / f for f in STORY_CODE]
-        files += [PACKAGE_DIR / "stories" / f"{m}.py" for m in self.modules]
-        files += sorted((PACKAGE_DIR / "parse").rglob("*.py"))
-        return files
 
 
 # ---------------------------------------------------------------- which regions
@@ -334,26 +323,6 @@ def get(name: str) -> Dataset:
 
 # ---------------------------------------------------------------- freshness
 
-_FILE_HASHES: dict[Path, tuple[int, int, str]] = {}
-
-
-def _file_hash(path: Path) -> str:
-    stat = path.stat()
-    cached = _FILE_HASHES.get(path)
-    if cached and cached[:2] == (stat.st_size, stat.st_mtime_ns):
-        return cached[2]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    _FILE_HASHES[path] = (stat.st_size, stat.st_mtime_ns, digest)
-    return digest
-
-
-def story_code_hash(dataset: Dataset) -> str:
-    """Hash of the code that shapes ``dataset`` beyond the cleaning layer (its story modules)."""
-    digest = hashlib.sha256()
-    for path in dataset.code_files():
-        if path.is_file():
-            digest.update(f"{path.relative_to(PACKAGE_DIR)}\0{_file_hash(path)}\0".encode())
-    return digest.hexdigest()
 
 
 def missing_tables(dataset: Dataset, store: RawStore) -> list[str]:
@@ -372,8 +341,6 @@ def input_hashes(dataset: Dataset, store: RawStore) -> dict[str, str]:
         for code in dataset.tables
         for snapshot in store.snapshots(code)
     }
-    hashes["code:cleaning"] = processed.code_hash()
-    hashes["code:story"] = story_code_hash(dataset)
     return hashes
 
 
@@ -443,13 +410,13 @@ def _story_titles(dataset: Dataset) -> list[str]:
 
 def build_dataset(dataset: Dataset, store: RawStore, *, force: bool = False) -> DatasetResult:
     """Write one dataset unless it is fresh; a missing table or a failure is a result, not an error."""
-    from krefeld_data.build import next_step_for
+    from krefeld_data.guidance import how_to_get
 
     missing = missing_tables(dataset, store)
     if missing:
         noun = "table" if len(missing) == 1 else "tables"
         return DatasetResult(dataset.name, "skipped",
-                             f"{noun} {', '.join(missing)} not in the raw store; {next_step_for(missing)}",
+                             f"{noun} {', '.join(missing)} not in the raw store; {how_to_get(missing)}",
                              missing=tuple(missing))
     hashes = input_hashes(dataset, store)
     if not force and processed.dataset_is_fresh(dataset.name, hashes):
@@ -493,51 +460,6 @@ def build_datasets(
     return summary
 
 
-# ---------------------------------------------------------------- for readers
-
-def download_name(name: str, kind: str) -> str:
-    """Relative link from a page to a dataset file (``csv`` or the dictionary ``html``)."""
-    return f"{DATA_FOLDER}/{name}.{kind}"
-
-
-def _copy_if_changed(source: Path, target: Path) -> bool:
-    if target.is_file():
-        s, t = source.stat(), target.stat()
-        if s.st_size == t.st_size and s.st_mtime_ns == t.st_mtime_ns:
-            return False
-    write_atomically(target, lambda tmp: shutil.copy2(source, tmp))
-    return True
-
-
-def publish(datasets: Iterable[Dataset], reports: Path, *, force: bool = False) -> list[dict[str, Any]]:
-    """Copy each written dataset's CSV beside the pages and render its dictionary as a page.
-
-    Returns the download entries (name, title, csv, dictionary: links relative to the pages)
-    of the datasets that exist; a dataset never written is left out, not linked.
-    """
-    from krefeld_data.pages import _write_if_changed, render_dataset_page, scrub
-
-    folder = reports / DATA_FOLDER
-    entries = []
-    for dataset in datasets:
-        paths = processed.dataset_paths(dataset.name)
-        if not (paths.csv.is_file() and paths.dictionary.is_file()):
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        _copy_if_changed(paths.csv, folder / f"{dataset.name}.csv")
-        page = folder / f"{dataset.name}.html"
-        stamp = paths.dictionary.stat()
-        if force or not (page.is_file() and page.stat().st_mtime_ns >= stamp.st_mtime_ns):
-            markdown = paths.dictionary.read_text(encoding="utf-8")
-            html = scrub(render_dataset_page(title=dataset.title, name=dataset.name, markdown=markdown))
-            _write_if_changed(page, html.encode("utf-8"))
-            os.utime(page, ns=(stamp.st_atime_ns, max(stamp.st_mtime_ns, page.stat().st_mtime_ns)))
-        entries.append({"name": dataset.name, "title": dataset.title,
-                        "csv": download_name(dataset.name, "csv"),
-                        "dictionary": download_name(dataset.name, "html")})
-    return entries
-
-
 def story_datasets_key(slug: str, file_cache: dict[str, list]) -> dict[str, str]:
     """Content hash of each dataset file a story shows (Parquet and CSV), for its build key.
 
@@ -555,7 +477,7 @@ def story_datasets_key(slug: str, file_cache: dict[str, list]) -> dict[str, str]
             if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
                 sha = cached[2]
             else:
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                sha = sha256_file(path)[0]
                 file_cache[path.name] = [stat.st_size, stat.st_mtime_ns, sha]
             result[path.name] = sha
     return result

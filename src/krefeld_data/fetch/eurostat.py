@@ -20,8 +20,7 @@ import requests
 
 from krefeld_data import config
 from krefeld_data.errors import ServiceError
-from krefeld_data.fetching import FetchOutcome
-from krefeld_data.http import (
+from krefeld_data.fetch.http import (
     RetryPolicy,
     default_policy,
     default_timeout,
@@ -29,8 +28,10 @@ from krefeld_data.http import (
     public_url,
     request_with_retries,
 )
-from krefeld_data.provenance import Provenance, utc_now
-from krefeld_data.store import RawStore, Snapshot
+from krefeld_data.fetch.types import FetchOutcome
+from krefeld_data.raw.provenance import Provenance, utc_now
+from krefeld_data.raw.store import RawStore, Snapshot
+from krefeld_data.util import german
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +200,7 @@ def fetch_eurostat(dataset: str, *, refresh: bool = False, store: RawStore | Non
 
 def _german_date(updated: Any) -> str | None:
     """Eurostat's ``updated`` (2026-09-22T11:00:00+0200) as the citation's date: 22.09.2026."""
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(updated or ""))
-    return f"{match.group(3)}.{match.group(2)}.{match.group(1)}" if match else None
+    return german.iso_day(updated) or None
 
 
 def fetch_dataset(dataset: str, *, refresh: bool = False, store: RawStore | None = None,

@@ -16,7 +16,6 @@ Guarantees, each tested:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import uuid
@@ -29,7 +28,8 @@ from filelock import FileLock
 
 from krefeld_data import config
 from krefeld_data.errors import ChecksumMismatch, SnapshotNotFound, StoreError
-from krefeld_data.provenance import Provenance, utc_now
+from krefeld_data.raw.provenance import Provenance, utc_now
+from krefeld_data.util.fingerprint import sha256_bytes, sha256_file
 
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 _DATA_NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6}Z)\.([a-z0-9]+)$")
@@ -40,18 +40,8 @@ SIDECAR_SUFFIX = ".json"
 HASH_BLOCK = 1 << 20  # a file is hashed in blocks of this size, never read whole
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_of_file(path: Path) -> tuple[str, int]:
-    """The sha256 and size of a file, read in blocks (a stored file can be gigabytes)."""
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as handle:
-        while block := handle.read(HASH_BLOCK):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+sha256_of = sha256_bytes
+sha256_of_file = sha256_file
 
 
 def _safe_part(value: str, what: str) -> str:

@@ -7,7 +7,7 @@ Zensus 2022). Joins go on ``region_key``, never on labels: labels differ between
 (``Kreisfreie Stadt`` with a capital K in older files).
 
 The rules that turn a published code into a key are the registry's
-(:func:`krefeld_data.regions.normalise_code`): 8-digit keys of a kreisfreie Stadt and
+(:func:`krefeld_data.regions.registry.normalise_code`): 8-digit keys of a kreisfreie Stadt and
 zero-padded 12-digit ARS become the 5-digit Kreis key (or the Land / Regierungsbezirk key);
 Gemeinden inside a Kreis keep their 8 digits (``05334002`` Aachen is not the StädteRegion
 ``05334``). Every key must be in the registry: an unknown code raises, no row is dropped.
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def _default_registry() -> Any:
-    from krefeld_data import regions
+    from krefeld_data.regions import registry as regions
 
     return regions
 
@@ -40,7 +40,7 @@ def normalise_regions(df: pd.DataFrame, *, registry: Any = None) -> pd.DataFrame
     """A copy of ``df`` with ``region_key`` (canonical key) and ``region`` (short name) columns.
 
     ``registry`` is anything with ``normalise_code(code) -> key`` and ``short_name(key) -> str``
-    (default :mod:`krefeld_data.regions`). The published ``region_code`` stays. Each coercion of
+    (default :mod:`krefeld_data.regions.registry`). The published ``region_code`` stays. Each coercion of
     a code to a different key is counted in ``attrs["region_coercions"]`` and logged.
     """
     registry = registry or _default_registry()

@@ -218,7 +218,7 @@ def kreis_from_eurostat_city(city_code: str) -> str:
 
 def _read_reference(name: str) -> list[dict[str, str]]:
     """Rows of a CSV in ``reference/``; lines starting with ``#`` are its source note."""
-    text = resources.files("krefeld_data").joinpath("reference", name).read_text(encoding="utf-8")
+    text = resources.files("krefeld_data.regions").joinpath("reference", name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     return list(csv.DictReader(io.StringIO("\n".join(lines))))
 

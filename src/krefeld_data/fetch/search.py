@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 
-from krefeld_data.genesis.client import GenesisClient, one_line
+from krefeld_data.fetch.genesis import GenesisClient, one_line
 
 _CODE_LIKE = re.compile(r"^[0-9*?][0-9A-Za-z*?-]*$")
 

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from krefeld_data.databases import citation, get_database
 from krefeld_data.errors import ChecksumMismatch, StoreError
+from krefeld_data.raw.databases import citation, get_database
+from krefeld_data.util import german
 
 ORIGINS = ("api", "manual-import", "sample", "test")
 SAMPLE_MARK = "Beispieldaten – keine echten Zahlen"
@@ -32,6 +33,9 @@ def scrub_query(query: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in query.items() if k.lower() not in SECRET_FIELDS}
 
 
+_LATER_FIELDS = ("vintage", "vintage_source")
+
+
 @dataclass
 class Provenance:
     source: str  # database key: destatis, regio, nrw, zensus, eurostat, manual
@@ -47,6 +51,12 @@ class Provenance:
     licence_url: str = ""
     citation: str = ""
     stand: str | None = None  # the data's own "as of" date, where the service says it
+    # The vintage of the publication: the ISO date (YYYY-MM-DD) as of which the office published
+    # these figures, and where that date was read ("Stand line", "metadata Stand", "fetch time",
+    # "recorded response date"). The census basis of a population figure depends on it: the
+    # offices kept publishing on the 2011 basis after the 2022 census day. None where unknown.
+    vintage: str | None = None
+    vintage_source: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     original_filename: str = ""
@@ -74,7 +84,7 @@ class Provenance:
     @property
     def accessed_date(self) -> str:
         """Access date in German form, as the citation wants it (25.11.2026)."""
-        return datetime.fromisoformat(self.retrieved_at).strftime("%d.%m.%Y")
+        return german.day(datetime.fromisoformat(self.retrieved_at))
 
     @property
     def is_sample(self) -> bool:
@@ -95,7 +105,10 @@ class Provenance:
         return cls(**data)
 
     def record_digest(self) -> str:
-        content = {k: v for k, v in self.to_dict().items() if k != "record_sha256"}
+        # Fields added after records were first written count only when set, so an older
+        # record still matches its own checksum.
+        content = {k: v for k, v in self.to_dict().items()
+                   if k != "record_sha256" and not (k in _LATER_FIELDS and v in (None, ""))}
         text = json.dumps(content, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -18,7 +18,6 @@ reader never sees half a file. The freshness record is written last.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -29,9 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from krefeld_data import config
-from krefeld_data.atomic import write_atomically
 from krefeld_data.errors import KrefeldDataError, MissingDataError
-from krefeld_data.provenance import SAMPLE_MARK
+from krefeld_data.raw.provenance import SAMPLE_MARK
+from krefeld_data.util import german
+from krefeld_data.util.atomic import write_atomically
+from krefeld_data.util.fingerprint import package_fingerprint
 
 if TYPE_CHECKING:  # pandas loads only when a frame is written or read: a fresh build never needs it
     import pandas as pd
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 
 CSV_OPTIONS = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig", "date_format": "%Y-%m-%d"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 COLUMN_DOCS = {
     "table": "Code der Quelltabelle (GENESIS/Eurostat), z. B. 12411-01-01-4",
@@ -119,11 +119,8 @@ def input_hashes_of(df: pd.DataFrame) -> list[str]:
 
 
 def code_hash() -> str:
-    """One hash over the cleaning code (``clean/*.py`` and this module): a change rebuilds all."""
-    digest = hashlib.sha256()
-    for path in [*sorted((PACKAGE_DIR / "clean").glob("*.py")), PACKAGE_DIR / "processed.py"]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """The package fingerprint: any change of code, reference data or templates rebuilds all."""
+    return package_fingerprint()
 
 
 def _normalise_hashes(input_hashes: Iterable[str] | Mapping[str, str]) -> list[str]:
@@ -252,10 +249,7 @@ def data_dictionary(name: str, df: pd.DataFrame, description: str,
 
 
 def _accessed(retrieved_at: Any) -> str:
-    try:
-        return datetime.fromisoformat(str(retrieved_at)).strftime("%d.%m.%Y")
-    except ValueError:
-        return "unbekannt"
+    return german.iso_day(retrieved_at, default="unbekannt")
 
 
 def _to_csv(df: pd.DataFrame, path: Path) -> None:

@@ -1,0 +1,61 @@
+"""The processed datasets (the "garden" stage): what the notebooks read, and what readers download.
+
+:func:`load` is the one door for notebooks: ``datasets.load("schutzsuchende_status",
+regions=[CITY, *COMPARE])``. It reads ``data/processed/<name>.parquet`` that the build's clean
+stage wrote, never the raw store, so each raw file is parsed once per build. Where a requested
+region is not in the dataset, the frame says so in ``attrs["missing_regions"]`` instead of
+dropping it silently; a dataset that was never built is a :class:`MissingDataError` that says how
+to get its tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from krefeld_data.errors import MissingDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+REGION_COLUMNS = ("region_key", "region_code")
+
+
+def load(name: str, regions: Iterable[str] | None = None) -> pd.DataFrame:
+    """A processed dataset, optionally only the rows of ``regions`` (Kreis/Land keys, ``DG``).
+
+    ``attrs["sources"]`` keeps the provenance records (for the source line under each chart),
+    ``attrs["missing_regions"]`` the requested keys the dataset does not hold.
+    """
+    from krefeld_data.datasets import io
+
+    try:
+        frame = io.read_dataset(name)
+    except MissingDataError:
+        from krefeld_data.datasets.registry import DATASETS
+        from krefeld_data.guidance import how_to_get
+
+        known = DATASETS.get(name)
+        if known is None:
+            raise MissingDataError(
+                f"there is no processed dataset {name!r}; known: {', '.join(sorted(DATASETS))}"
+            ) from None
+        raise MissingDataError(
+            f"processed dataset {name!r} is not built yet; {how_to_get(list(known.tables))}, "
+            "then run: krefeld-data build"
+        ) from None
+    if regions is None:
+        return frame
+    wanted = list(dict.fromkeys(str(r) for r in regions))
+    column = next((c for c in REGION_COLUMNS if c in frame.columns), None)
+    if column is None:
+        return frame  # a dataset without regions (e.g. one country's series)
+    attrs = dict(frame.attrs)
+    present = set(frame[column].astype(str))
+    subset = frame[frame[column].astype(str).isin(wanted)].reset_index(drop=True)
+    subset.attrs = attrs
+    subset.attrs["missing_regions"] = [r for r in wanted if r not in present]
+    return subset
+
+
+__all__ = ["load"]
