@@ -100,6 +100,30 @@ def test_labels_from_different_databases_find_the_same_kreis():
         assert regions.region(label) is expected
 
 
+
+def test_landesdatenbank_nrw_forms_find_the_same_regions_as_the_regionaldatenbank():
+    # Forms as the Landesdatenbank NRW writes them (real file 37): krfr. Stadt, Kreis, Regierungsbezirk.
+    assert regions.region("    Krefeld, krfr. Stadt").code == "05114"
+    assert regions.region("Kassel, krfr. Stadt").code == "06611"  # not the Landkreis Kassel
+    assert regions.region("Kassel, Kreis").code == "06633"
+    assert regions.region("Unna, Kreis").code == "05978"
+    assert regions.region("  Düsseldorf, Regierungsbezirk").code == "051"
+    assert regions.region("Regierungsbezirk Köln").code == "053"
+    assert regions.region("Städteregion Aachen (einschl. Stadt Aachen)").code == "05334"
+
+
+def test_every_region_named_in_real_file_37_resolves_by_name_to_its_published_key():
+    rows = real_sample("37_").read_text(encoding="latin-1").splitlines()
+    pairs = {(f[1], f[2]) for f in (r.split(";") for r in rows) if len(f) == 8 and f[1].isdigit()}
+    assert len(pairs) == 61  # NRW, 5 Regierungsbezirke, 55 Kreise and kreisfreie Städte (old Aachen keys)
+    wrong = {}
+    for code, name in pairs:
+        got = regions.region(name).code
+        # The file keys the city of Aachen 05313 (before the Städteregion); the registry 05334002.
+        if got != code and not (code == "05313" and got == "05334002"):
+            wrong[code] = (name, got)
+    assert wrong == {}
+
 def test_nrw_is_05_and_its_regierungsbezirk_duesseldorf_is_051():
     nrw = regions.region("05")
     assert nrw.official_name == "Nordrhein-Westfalen"

@@ -37,6 +37,7 @@ _DESIGNATION = re.compile(
 )
 _PREFIX = re.compile(r"^(?:Landkreis|Kreis)\s+(?=\S)")
 _URBAN_AUDIT = re.compile(r"^([A-Z]{2}\d{3}C)1?$")
+_NOTE = re.compile(r"\s*\((?:einschl|ohne|inkl)\.?[^()]*\)$", re.IGNORECASE)
 
 
 class UnknownRegion(KrefeldDataError):
@@ -290,6 +291,8 @@ def _by_name(text: str) -> Region:
     wanted = text.casefold()
     base = strip_region_suffix(text).casefold()
     kind = _designation_kind(text)
+    # Landesdatenbank NRW adds what a Kreis includes: "Städteregion Aachen (einschl. Stadt Aachen)".
+    bare = _NOTE.sub("", text).casefold()
     steps = (
         lambda r: text in (r.short_name, r.official_name),
         lambda r: wanted in (r.short_name.casefold(), r.official_name.casefold()),
@@ -297,6 +300,11 @@ def _by_name(text: str) -> Region:
         lambda r: len(r.code) in (5, 8)
         and strip_region_suffix(r.official_name).casefold() == base
         and kind in (None, _kind_of_type(r.type)),
+        # "Regierungsbezirk Düsseldorf", "Reg.-Bez. Köln": only with the word, only 3-digit keys.
+        lambda r: kind == "bezirk" and len(r.code) == 3 and r.type == "Regierungsbezirk"
+        and strip_region_suffix(r.official_name).casefold() == _bezirk_base(text).casefold(),
+        lambda r: bare != wanted and bare in (r.short_name.casefold(), r.official_name.casefold(),
+                                              strip_region_suffix(r.official_name).casefold()),
     )
     for matches in steps:
         found = [r for r in regions if matches(r)]
@@ -323,11 +331,21 @@ def _by_name(text: str) -> Region:
 def _designation_kind(label: str) -> str | None:
     """'city' or 'district' from the designation in a label, None without one."""
     lowered = label.casefold()
-    if re.search(r"kreisfreie stadt|stadtkreis|,\s*stadt\b", lowered):
+    # "krfr. Stadt" is how the Landesdatenbank NRW writes "kreisfreie Stadt".
+    if re.search(r"kreisfreie stadt|krfr\.\s*stadt|stadtkreis|,\s*stadt\b", lowered):
         return "city"
     if re.search(r"landkreis|,\s*kreis\b|^kreis\s", lowered):
         return "district"
+    if re.search(r"regierungsbezirk|reg\.-bez\.", lowered):
+        return "bezirk"
     return None
+
+
+def _bezirk_base(label: str) -> str:
+    """``Regierungsbezirk Köln`` / ``Reg.-Bez. Köln`` / ``Köln, Regierungsbezirk`` → ``Köln``."""
+    text = re.sub(r"\s+", " ", label).strip()
+    text = re.sub(r"^(?:Regierungsbezirk|Reg\.-Bez\.)\s+", "", text, flags=re.IGNORECASE)
+    return strip_region_suffix(text)
 
 
 def _kind_of_type(region_type: str) -> str | None:
