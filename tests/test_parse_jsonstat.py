@@ -12,7 +12,7 @@ from helpers import real_sample
 
 from krefeld_data import read_table
 from krefeld_data.errors import ParseError
-from krefeld_data.parse.jsonstat import split_status
+from krefeld_data.parse.flags import split_status
 from krefeld_data.schema import STATUSES
 
 

@@ -19,9 +19,8 @@ import pandas as pd
 
 from krefeld_data.errors import ParseError
 from krefeld_data.parse import sniff as formats
+from krefeld_data.parse.flags import is_flag_text
 from krefeld_data.parse.jsonstat import Cube, Dimension, tidy
-
-_FLAGS = set("abcdefgnprsuz")  # Eurostat observation flags that may follow a number
 
 
 def parse(payload: formats.Payload, where: str) -> pd.DataFrame:
@@ -100,7 +99,7 @@ def _cell(cell: str) -> tuple[object, str | None] | None:
         float(number)
     except ValueError:
         return text, None  # a text such as a unit (Comext QNTUNIT "KG")
-    if flags and not set(flags) <= _FLAGS:
+    if flags and not is_flag_text(flags):
         return text, None
     return float(number), flags or None
 

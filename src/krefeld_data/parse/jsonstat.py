@@ -44,6 +44,7 @@ import pandas as pd
 from krefeld_data.errors import ParseError
 from krefeld_data.parse import sniff as formats
 from krefeld_data.parse.common import Variable, empty_frame, tidy_frame
+from krefeld_data.parse.flags import missing_status, split_status
 from krefeld_data.schema import LEADING, STATUSES, TRAILING
 
 log = logging.getLogger(__name__)
@@ -339,17 +340,6 @@ def _column_name(dim_id: str, where: str) -> str:
 _MISSING_TEXT = re.compile(r"^:\s*(\S*)$")  # ':' or ':C' / ': c' written in the value itself
 
 
-def split_status(raw: str | None) -> tuple[str, str]:
-    """Observation flags and confidentiality of a status: ``'e|C'`` → (``'e'``, ``'C'``).
-
-    ``':'`` (not available) is no quality flag and is dropped from the observation part.
-    """
-    if not raw:
-        return "", ""
-    observation, _, confidentiality = str(raw).partition("|")
-    return observation.replace(":", "").strip(), confidentiality.strip()
-
-
 def _interpret(values: Sequence[Any], statuses: Sequence[str | None]):
     """Numbers, statuses, quality flags per cell, plus a count of values published as text.
 
@@ -375,22 +365,12 @@ def _interpret(values: Sequence[Any], statuses: Sequence[str | None]):
                 texts[value] = texts.get(value, 0) + 1
                 missing_flag = "z"
         if np.isnan(number[i]):
-            status[i] = _missing_status(observation + missing_flag, conf + missing_flag)
+            status[i] = STATUSES.index(missing_status(observation + missing_flag, conf + missing_flag))
     status_cat = pd.Categorical.from_codes(status, categories=STATUSES)
     quality_cat = pd.Categorical(quality)
     if "" not in quality_cat.categories:
         quality_cat = quality_cat.add_categories([""])
     return number, status_cat, quality_cat, texts
-
-
-def _missing_status(flags: str, confidentiality: str) -> int:
-    """What a cell without a number means: confidential (C, or the old API's c), not meaningful
-    (z, or a text in place of the number), else unknown (':')."""
-    if "C" in confidentiality or "c" in flags:
-        return STATUSES.index("confidential")
-    if "z" in flags:
-        return STATUSES.index("not_meaningful")
-    return STATUSES.index("unknown")
 
 
 def _float(text: str) -> float | None:
