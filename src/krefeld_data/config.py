@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
+import sysconfig
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,9 +23,13 @@ from pathlib import Path
 from krefeld_data.errors import ConfigError, CredentialsMissing
 from krefeld_data.raw.databases import EUROSTAT, GENESIS_DATABASES, get_database
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ENV = "KREFELD_DATA_CONFIG"
 DATA_DIR_ENV = "KREFELD_DATA_DIR"
+PACKAGE_NAME = "krefeld-data"
+# The story notebooks as a wheel installs them (pyproject's data-files):
+# <prefix>/share/krefeld-data/notebooks
+SHIPPED_NOTEBOOKS = Path("share") / PACKAGE_NAME / "notebooks"
+STORY_NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 REPORTS_DIR_ENV = "KREFELD_DATA_REPORTS_DIR"
 POLL_ENV = "KREFELD_DATA_GENESIS_POLL_SECONDS"
 
@@ -75,9 +81,46 @@ def setting(name: str, default: str | None = None) -> str | None:
     return default
 
 
+def _names_this_project(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    name = str(data.get("project", {}).get("name", ""))
+    return name.lower().replace("_", "-") == PACKAGE_NAME
+
+
+def has_story_notebooks(folder: Path) -> bool:
+    """Whether ``folder`` holds story notebooks (``NN_name.py``, the jupytext twins)."""
+    return folder.is_dir() and any(folder.glob(STORY_NOTEBOOK_GLOB))
+
+
+def project_dir(start: Path | None = None) -> Path:
+    """The project folder: where ``data/`` and ``reports/`` go unless the environment says otherwise.
+
+    The nearest folder, from the current directory upwards, holding a ``pyproject.toml`` that
+    names krefeld-data or a ``notebooks/`` folder with story notebooks; else the current
+    directory. It never depends on where the package is installed, so a wheel in
+    site-packages writes into the journalist's folder, not into site-packages.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if _names_this_project(folder / "pyproject.toml") or has_story_notebooks(folder / "notebooks"):
+            return folder
+    return here
+
+
+def __getattr__(name: str) -> Path:
+    # ``config.PROJECT_ROOT`` is kept for callers written before ``project_dir()``: it is
+    # looked up on each use, so it follows the current directory as project_dir() does.
+    if name == "PROJECT_ROOT":
+        return project_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def data_dir() -> Path:
-    """Root holding ``raw/`` and ``processed/`` (``KREFELD_DATA_DIR``, default ``data/``)."""
-    return Path(setting(DATA_DIR_ENV) or PROJECT_ROOT / "data").expanduser().resolve()
+    """Root holding ``raw/`` and ``processed/`` (``KREFELD_DATA_DIR``, default ``<project>/data``)."""
+    return Path(setting(DATA_DIR_ENV) or project_dir() / "data").expanduser().resolve()
 
 
 def raw_dir() -> Path:
@@ -89,11 +132,26 @@ def processed_dir() -> Path:
 
 
 def reports_dir() -> Path:
-    return Path(setting(REPORTS_DIR_ENV) or PROJECT_ROOT / "reports").expanduser().resolve()
+    """Where reader pages go (``KREFELD_DATA_REPORTS_DIR``, default ``<project>/reports``)."""
+    return Path(setting(REPORTS_DIR_ENV) or project_dir() / "reports").expanduser().resolve()
+
+
+def shipped_notebooks_dirs() -> list[Path]:
+    """Where an installed wheel put its copy of the story notebooks (environment, then user base)."""
+    bases = [Path(sys.prefix), Path(sysconfig.get_config_var("userbase") or sys.prefix)]
+    return list(dict.fromkeys(base / SHIPPED_NOTEBOOKS for base in bases))
 
 
 def notebooks_dir() -> Path:
-    return PROJECT_ROOT / "notebooks"
+    """The story notebooks: the project's ``notebooks/`` when it has them, else the wheel's copy.
+
+    In a checkout the journalist edits the project's notebooks; installed from a wheel in a
+    fresh folder, ``krefeld-data demo`` and ``build`` run the copy the wheel shipped.
+    """
+    own = project_dir() / "notebooks"
+    if has_story_notebooks(own):
+        return own
+    return next((d for d in shipped_notebooks_dirs() if has_story_notebooks(d)), own)
 
 
 def poll_seconds() -> float:
@@ -112,6 +170,18 @@ def genesis_url(db_key: str) -> str:
     if db.key not in GENESIS_DATABASES:
         raise ConfigError(f"{db_key!r} is not a GENESIS database")
     url = setting(f"{db.env_prefix}_URL") or db.default_url
+    return url if url.endswith("/") else url + "/"
+
+
+def download_url(db_key: str) -> str | None:
+    """Base URL of a database's keyless table download (``KREFELD_DATA_GENESIS_<DB>_DOWNLOAD_URL``).
+
+    None where the database offers none (only the Landesdatenbank NRW does).
+    """
+    db = get_database(db_key)
+    url = setting(f"{db.env_prefix}_DOWNLOAD_URL") or db.download_url
+    if not url:
+        return None
     return url if url.endswith("/") else url + "/"
 
 
