@@ -1,14 +1,26 @@
 """The classic GENESIS table CSV (the download on the offices' websites) into the tidy schema.
 
+Two generations: downloads of 2017–18 start ``GENESIS-Tabelle: <code>``, those of 2025–26 from
+all three websites (GENESIS-Online, Regionaldatenbank, Landesdatenbank NRW) ``Tabelle: <code>``,
+in German or English, with a UTF-8 BOM or in Latin-1.
+
 Layout, top to bottom:
-- a title block: ``GENESIS-Tabelle: <code>``, title lines, the statistic, sometimes the
+- a title block: ``[GENESIS-]Tabelle: <code>``, title lines, the statistic, sometimes the
   measure with its unit (``Bevölkerungsstand (Anzahl)``) or a reference date (``09.05.2011``);
 - header rows, which start with one empty cell per leading (row) column: perhaps a row with
   the measure label over every value column, variable label rows, attribute label rows
   (or dates across the columns in a *wide* table), perhaps a unit row (``Anzahl``);
 - data rows: leading cells (year or date, region key, indented region name, row variables
-  such as age groups), then one cell per value column;
-- ``__________``, footnotes, ``© …`` and ``Stand: …``.
+  such as age groups), then one cell per value column; GENESIS-Online writes each value with
+  its quality flag in the next column (``428;e``: header cell empty over the flag), and leaves
+  a leading cell blank where it repeats the one above (``;;Female;…``: filled down here);
+- ``__________``, footnotes, ``© …`` and ``Stand: 09.02.2026 / 16:09:36`` (English:
+  ``created: 2025-09-12 / 19:55:56``). That date is the publication's vintage:
+  ``attrs["stand"]`` holds it as written, ``attrs["vintage"]`` as an ISO date.
+
+A region is a key column followed by its indented name, or (Landesdatenbank NRW) a name
+column alone: its key then comes from the region registry, and a name the registry does not
+know, or knows several times, is a :class:`ParseError` naming the candidates.
 
 The header gives labels, not codes, so each classifying variable is named like this: a
 variable label we know maps to its GENESIS code (``Geschlecht`` → ``ges``, ``Nationalität`` →
@@ -16,7 +28,10 @@ variable label we know maps to its GENESIS code (``Geschlecht`` → ``ges``, ``N
 (einschl. staatenlos etc.)`` → ``kontinente``). Where the header shows attributes without a
 variable label, the variable is inferred from attributes we know (``männlich`` → Geschlecht,
 ``Deutsche`` → Nationalität), else from its row neighbours, else it is called ``merkmal_<n>``.
-A leading column of age groups is called ``alter``. ``<name>_code`` holds the GENESIS
+A leading column of age groups is called ``alter``; a leading code column with a label column
+beside it (``WZ08-A;Agriculture…``, ``163;  Türkei``) is one variable with its codes, named after
+the codes' common prefix (``wz08``) or the title's "… nach A und B" word, else ``merkmal_<n>``.
+``<name>_code`` holds the GENESIS
 attribute code where we know it for certain (``GESM``, ``GESW``, '' for ``Insgesamt``), else ''.
 The measure label comes from the top header row (one text over every column, or, above a
 unit row, one measure per column), else from a title line ``Label (Unit)``. Its code is
@@ -44,14 +59,34 @@ from krefeld_data.parse.sniff import Payload
 log = logging.getLogger(__name__)
 
 FOOTER_RULE = "__________"
+TITLE_STARTS = ("GENESIS-Tabelle:", "Tabelle:", "GENESIS-Table:", "Table:")
+VINTAGE_LINES = ("Stand:", "created:", "Erstellt am:", "Erstellt:")  # the publication date
 KNOWN_UNITS = {
     "Anzahl", "Prozent", "%", "EUR", "Euro", "Tsd. EUR", "Mill. EUR", "Mrd. EUR", "1000 EUR", "Tsd.",
     "1000", "ha", "qkm", "km²", "km", "t", "Tsd. t", "kg", "Jahre", "Promille", "‰", "je 1000 EW",
+    "Number", "Percent", "sq km", "Years", "Personen", "Persons", "EW pro qkm", "Einwohner je qkm",
 }
+# A unit not listed: "EW pro qkm", "EUR je Einwohner", "Anzahl je 1000 EW".
+UNIT_LIKE = re.compile(r"^\S+(?:\s\S+)?\s(?:pro|je|per)\s\S+(?:\s\S+)?$")
+FLAG_CELL = re.compile(r"^[a-zA-Z]{0,3}$")  # a quality flag column's cells: e, p, r, s, or empty
+CODE_CELL = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_/]*$")  # a classification code: WZ08-A, 163
+CODE_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9]*?\d*)-")  # WZ08-A -> WZ08
+TITLE_VARIABLES = re.compile(r"\bnach\s+(.+?)(?:\s+-\s|\s+-$|$)")
+# Region designations in a name-only region column (Landesdatenbank NRW writes "krfr. Stadt").
+REGION_NAME = re.compile(
+    r"(,\s*(krfr\.\s*Stadt|kreisfreie Stadt|Stadtkreis|Landkreis|Kreis|Regierungsbezirk|"
+    r"Statistische Region|Stadt)$)|^(Deutschland|Regierungsbezirk\s.+|.+-Kreis|.+kreis(?: .+)?|"
+    r"Baden-Württemberg|Bayern|Berlin|Brandenburg|Bremen|Hamburg|Hessen|Mecklenburg-Vorpommern|"
+    r"Niedersachsen|Nordrhein-Westfalen|Rheinland-Pfalz|Saarland|Sachsen|Sachsen-Anhalt|"
+    r"Schleswig-Holstein|Thüringen|Städteregion .+)$",
+    re.IGNORECASE,
+)
 # Variable labels of the header -> GENESIS variable code (the ones seen in real tables).
 KNOWN_VARIABLES = {
     "Geschlecht": "GES",
     "Nationalität": "NAT",
+    "Sex": "GES",
+    "Nationality": "NAT",
 }
 # Attribute labels -> variable label, for headers that omit the variable label.
 KNOWN_ATTRIBUTES = {
@@ -60,11 +95,19 @@ KNOWN_ATTRIBUTES = {
     "Deutsche": "Nationalität",
     "Ausländer(innen)": "Nationalität",
     "Ausländer": "Nationalität",
+    "Male": "Geschlecht",
+    "Female": "Geschlecht",
+    "male": "Geschlecht",
+    "female": "Geschlecht",
+    "Germans": "Nationalität",
+    "Foreigners": "Nationalität",
 }
 # Further header cells that are variable labels, not attributes (seen in real tables).
 VARIABLE_LABELS = {"Migrationshintergrund", "Staatsangehörigkeit", "Altersgruppen", "Familienstand"}
 # Attribute codes we know for certain (from the flat files of the same tables).
-KNOWN_CODES = {"Geschlecht": {"männlich": "GESM", "weiblich": "GESW", "Insgesamt": ""}}
+KNOWN_CODES = {"Geschlecht": {"männlich": "GESM", "weiblich": "GESW", "Insgesamt": "",
+                              "Male": "GESM", "Female": "GESW", "male": "GESM", "female": "GESW",
+                              "Total": ""}}
 KNOWN_MEASURES = {"Bevölkerungsstand": "BEVSTD"}
 TOTAL = "Insgesamt"
 MEASURE_IN_TITLE = re.compile(r"^(?P<label>.+?)\s*\((?P<unit>[^()]+)\)$")
@@ -86,15 +129,19 @@ class Layout:
     measure_labels: list[str] = field(default_factory=list)  # per value column
     unit: str = ""
     units: list[str] = field(default_factory=list)
+    flags: list[list[str]] | None = None  # per data row: the quality flag of each value column
 
 
 def parse(payload: Payload, where: str) -> pd.DataFrame:
     """The tidy frame of a classic GENESIS table CSV, long or wide."""
     layout = _split(payload.text, where)
+    _split_flag_columns(layout)
     _read_header(layout, where)
+    _fill_down(layout)
     n_rows, n_cols = len(layout.data), layout.width - layout.lead
     column_vars, times = _column_variables(layout.header, n_cols, where)
     lead = _leading_columns(layout, where)
+    _name_from_title(lead, column_vars, layout.title)
 
     cells = [fields[layout.lead:] for _, fields in layout.data]
     flat = pa.array([c for row in cells for c in row], type=pa.string())
@@ -108,10 +155,11 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
 
     year, date = _times(lead, times, layout, n_rows, n_cols, where)
     variables: list[common.Variable] = []
-    for name, label, code, labels in lead["variables"]:
+    for name, label, code, labels, codes in lead["variables"]:
         cat = pd.Categorical(labels)
+        code_cat = pd.Categorical(codes) if codes is not None else _codes_for(label, cat)
         variables.append(common.Variable(
-            name=name, labels=_repeat(cat, n_cols), codes=_repeat(_codes_for(label, cat), n_cols),
+            name=name, labels=_repeat(cat, n_cols), codes=_repeat(code_cat, n_cols),
             code=code, label=label,
         ))
     for name, label, code, labels in column_vars:
@@ -120,13 +168,19 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
             name=name, labels=_tile(cat, n_rows), codes=_tile(_codes_for(label, cat), n_rows),
             code=code, label=label,
         ))
-    units = layout.units or [layout.unit] * n_cols
+    units = [common.unit_words(u) for u in (layout.units or [layout.unit] * n_cols)]
+    quality = common.quality_column(None, n) if layout.flags is None else common.quality_column(
+        pd.Categorical([f.strip() for row in layout.flags for f in row]), n)
     measure_codes = [KNOWN_MEASURES.get(label, "") for label in layout.measure_labels]
+    region_code, region_name = _title_region(layout.title)
+    if lead["region_code"]:
+        region_code = _repeat(pd.Categorical(lead["region_code"]), n_cols)
+        region_name = _repeat(common.strip_labels(lead["region_name"]), n_cols)
     frame = common.tidy_frame(
         n=n,
         table=payload.table_code or "",
-        region_code=_repeat(pd.Categorical(lead["region_code"]), n_cols) if lead["region_code"] else "",
-        region_name=_repeat(common.strip_labels(lead["region_name"]), n_cols) if lead["region_name"] else "",
+        region_code=region_code,
+        region_name=region_name,
         year=year,
         date=date,
         variables=variables,
@@ -135,11 +189,19 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
         unit=_tile(pd.Categorical(units), n_rows),
         value=values,
         status=status,
-        quality=common.quality_column(None, n),
+        quality=quality,
         where=where,
         attrs=_footer_attrs(layout),
     )
     return frame
+
+
+def _title_region(title: list[str]) -> tuple[str, str]:
+    """A table for Germany alone says so in a title line (``Germany``, ``Deutschland``)."""
+    for line in title[1:]:
+        if line in ("Deutschland", "Germany"):
+            return "DG", line
+    return "", ""
 
 
 def _split(text: str, where: str) -> Layout:
@@ -151,8 +213,9 @@ def _split(text: str, where: str) -> Layout:
             rows.append((reader.line_num, fields))
     except csv.Error as exc:
         raise ParseError(f"{where}: line {reader.line_num}: broken quoting ({exc})") from None
-    if not rows or not rows[0][1] or not rows[0][1][0].startswith("GENESIS-Tabelle:"):
-        raise ParseError(f"{where}: a classic GENESIS table starts with 'GENESIS-Tabelle: <code>'")
+    if not rows or not rows[0][1] or not rows[0][1][0].startswith(TITLE_STARTS):
+        raise ParseError(f"{where}: a classic GENESIS table starts with 'Tabelle: <code>' "
+                         f"(or, before 2019, 'GENESIS-Tabelle: <code>')")
     i, title = 1, []
     while i < len(rows) and _title_like(rows[i][1]):
         if rows[i][1] and rows[i][1][0].strip():
@@ -174,12 +237,12 @@ def _split(text: str, where: str) -> Layout:
     while i < len(rows):
         line, fields = rows[i]
         first = fields[0].strip() if fields else ""
-        if first.startswith(FOOTER_RULE) or first.startswith(("©", "Stand:")):
+        if first.startswith(FOOTER_RULE) or first.startswith(("©", *VINTAGE_LINES)):
             break
         if not any(f.strip() for f in fields):
             i += 1
             continue
-        if first.startswith("GENESIS-Tabelle:"):
+        if first.startswith(TITLE_STARTS):
             raise ParseError(f"{where}: line {line}: a second table starts here (two files joined?)")
         if fields in header:
             raise ParseError(f"{where}: line {line} repeats a header row")
@@ -195,12 +258,51 @@ def _split(text: str, where: str) -> Layout:
                          f"(__________, ©, Stand): a cut-off download?")
     footer = [fields[0] for _, fields in rows[i:] if fields and fields[0].strip()]
     joined = next((line for line, fields in rows[i:]
-                   if fields and fields[0].startswith("GENESIS-Tabelle:")), None)
+                   if fields and fields[0].startswith(TITLE_STARTS)), None)
     if joined is not None:  # after the footer: the rest would be dropped without a word
         raise ParseError(f"{where}: line {joined}: a second table starts here (two files joined?)")
     if not data:
         raise ParseError(f"{where}: the classic table has header rows but no data rows")
     return Layout(title=title, header=header, data=data, footer=footer, width=width)
+
+
+def _split_flag_columns(layout: Layout) -> None:
+    """GENESIS-Online's value/flag pairs (``428;e;423;e``): the flags move to ``layout.flags``.
+
+    A pair is recognised by its shape, not by a language: every second value column has an
+    empty cell in each header row and holds nothing but flag letters (or nothing).
+    """
+    header, data = layout.header, layout.data
+    lead = min(len(row) - len(_lstrip_empty(row)) for row in header)
+    count = layout.width - lead
+    if lead == 0 or count < 2 or count % 2:
+        return
+    values, flags = range(lead, layout.width, 2), range(lead + 1, layout.width, 2)
+    if any(row[j].strip() for row in header for j in flags):
+        return
+    if not all(any(row[j].strip() for row in header) for j in values):
+        return
+    if not all(FLAG_CELL.match(fields[j].strip()) for _, fields in data for j in flags):
+        return
+    layout.header = [row[:lead] + [row[j] for j in values] for row in header]
+    layout.flags = [[fields[j] for j in flags] for _, fields in data]
+    layout.data = [(line, fields[:lead] + [fields[j] for j in values]) for line, fields in data]
+    layout.width = lead + count // 2
+
+
+def _fill_down(layout: Layout) -> None:
+    """Leading cells left blank because they repeat the row above (``;;Female;…``) get its text."""
+    previous: list[str] = [""] * layout.lead
+    for _, fields in layout.data:
+        for c in range(layout.lead):
+            if fields[c].strip():
+                previous[c] = fields[c]
+            elif previous[c]:
+                fields[c] = previous[c]
+
+
+def _is_unit(text: str) -> bool:
+    return text in KNOWN_UNITS or bool(UNIT_LIKE.match(text))
 
 
 def _title_like(fields: list[str]) -> bool:
@@ -215,7 +317,7 @@ def _read_header(layout: Layout, where: str) -> None:
     if layout.lead == 0 or layout.lead >= layout.width:
         raise ParseError(f"{where}: cannot tell the leading columns from the value columns in the header")
     body = [row[layout.lead:] for row in header]
-    if body and all(c.strip() in KNOWN_UNITS for c in body[-1]):
+    if body and all(_is_unit(c.strip()) for c in body[-1] if c.strip()) and any(body[-1]):
         layout.units = [c.strip() for c in body[-1]]
         body = body[:-1]
     if body and _is_measure_row([c.strip() for c in body[0]], bool(layout.units)):
@@ -377,15 +479,94 @@ def _leading_columns(layout: Layout, where: str) -> dict:
             found["time"] = [v.strip() for v in values]
             c += 1
             continue
+        if found["region_code"] is None and not found["variables"] and _names_regions(stripped):
+            found["region_code"] = _region_keys(values, layout, where)
+            found["region_name"] = values
+            c += 1
+            continue
         labels = [v.strip() for v in values]
-        distinct = set(labels) - {TOTAL}
+        if c + 1 < layout.lead and _code_and_label(stripped, columns[c], columns[c + 1]):
+            codes = labels
+            labels = [v.strip() for v in columns[c + 1]]
+            prefixes = {m.group(1) if (m := CODE_PREFIX.match(code)) else "" for code in set(codes)}
+            common_prefix = prefixes.pop() if len(prefixes) == 1 else ""
+            name = slug(common_prefix) if common_prefix else f"merkmal_{c + 1}"
+            found["variables"].append((name, common_prefix or name, common_prefix, labels, codes))
+            c += 2
+            continue
+        distinct = set(labels) - {TOTAL, "Total"}
+        known = {KNOWN_ATTRIBUTES.get(v) for v in distinct} - {None}
         if distinct and sum(bool(AGE_LABEL.search(v)) for v in distinct) >= 0.8 * len(distinct):
             name, label = "alter", "Altersgruppen"
+        elif len(known) == 1 and all(v in KNOWN_ATTRIBUTES for v in distinct):
+            label = known.pop()
+            name = _name_for(label)[0]
         else:
             name = label = f"merkmal_{c + 1}"
-        found["variables"].append((name, label, "", labels))
+        found["variables"].append((name, label, KNOWN_VARIABLES.get(label, ""), labels, None))
         c += 1
     return found
+
+
+def _names_regions(names: set[str]) -> bool:
+    """A column of region names without keys: most names carry a designation or name a Land."""
+    names = {n for n in names if n}
+    return bool(names) and sum(bool(REGION_NAME.search(n)) for n in names) >= 0.6 * len(names)
+
+
+def _region_keys(names: list[str], layout: Layout, where: str) -> list[str]:
+    """The registry key of each region name; an unknown or ambiguous name is an error naming
+    the line and the candidates the registry offers."""
+    from krefeld_data.regions.registry import UnknownRegion, region
+
+    keys: dict[str, str] = {}
+    for (line, _), name in zip(layout.data, names, strict=True):
+        if name not in keys:
+            try:
+                keys[name] = region(name).code
+            except UnknownRegion as exc:
+                raise ParseError(f"{where}: line {line}: the table names its regions without keys, "
+                                 f"and {exc}") from None
+    return [keys[name] for name in names]
+
+
+def _code_and_label(stripped: set[str], codes: list[str], labels: list[str]) -> bool:
+    """A classification code column with its label column beside it (``WZ08-A;Agriculture…``):
+    every cell a code, the neighbour a text, and one label per code."""
+    if not stripped or not all(CODE_CELL.match(v) for v in stripped):
+        return False
+    label_set = {v.strip() for v in labels}
+    if all(CODE_CELL.match(v) for v in label_set):
+        return False
+    pairs = {(code.strip(), label.strip()) for code, label in zip(codes, labels, strict=True)}
+    return len(pairs) == len(stripped)
+
+
+def _name_from_title(lead: dict, column_vars: list, title: list[str]) -> None:
+    """Unnamed row variables take their names from the title's "… nach A und B" words.
+
+    Only when the title names exactly as many variables as are still unnamed, after those the
+    header already shows: a guess would name a column wrongly.
+    """
+    match = TITLE_VARIABLES.search(" ".join(title))
+    if not match:
+        return
+    words = [w.strip() for w in re.split(r",\s*|\s+und\s+", match.group(1)) if w.strip()]
+    shown = {slug(label) for _, label, _, _ in column_vars}
+    shown |= {slug(v[1]) for v in lead["variables"]} | {"alter"}
+    left = [w for w in words if slug(w) not in shown and not (slug(w).startswith("alter") and "alter" in
+                                                             {v[0] for v in lead["variables"]})]
+    unnamed = [i for i, v in enumerate(lead["variables"]) if v[0].startswith("merkmal_")]
+    if not unnamed or len(left) != len(unnamed):
+        return
+    names = {v[0] for v in lead["variables"]} | {v[0] for v in column_vars}
+    for i, word in zip(unnamed, left, strict=True):
+        name = slug(word)
+        if name in names or name in {"region", "measure", "unit", "value", "status", "quality"}:
+            continue
+        _, _, code, labels, codes = lead["variables"][i]
+        lead["variables"][i] = (name, word.split("(")[0].strip(), code, labels, codes)
+        names.add(name)
 
 
 def _times(lead: dict, times: list[str] | None, layout: Layout, n_rows: int, n_cols: int, where: str):
@@ -429,15 +610,21 @@ def _tile(cat: pd.Categorical, k: int) -> pd.Categorical:
 
 
 def _footer_attrs(layout: Layout) -> dict:
-    footnotes, copyright_, stand = [], "", ""
+    footnotes, copyright_, stand, vintage_line = [], "", "", ""
     for text in layout.footer:
         text = text.strip()
         if text.startswith(FOOTER_RULE):
             continue
         if text.startswith("©"):
             copyright_ = " ".join(text.split())
-        elif text.startswith("Stand:"):
-            stand = text.removeprefix("Stand:").strip()
+        elif text.startswith(VINTAGE_LINES):
+            vintage_line, _, stand = text.partition(":")
+            stand = stand.strip()
         else:
             footnotes.append(text)
-    return {"footnotes": footnotes, "copyright": copyright_, "stand": stand, "title": " ".join(layout.title)}
+    attrs = {"footnotes": footnotes, "copyright": copyright_, "stand": stand, "title": " ".join(layout.title)}
+    vintage = common.iso_date_of(stand)
+    if vintage:
+        attrs["vintage"] = vintage
+        attrs["vintage_source"] = f"{vintage_line.strip()} line of the file"
+    return attrs

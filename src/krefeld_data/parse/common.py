@@ -499,3 +499,47 @@ def strings_of(cat: pd.Categorical) -> pd.Series:
         categories = pd.concat([categories, pd.Series([""], dtype="str")], ignore_index=True)
         codes = np.where(codes < 0, len(categories) - 1, codes)
     return categories.take(codes).reset_index(drop=True)
+
+
+# The unit of a value published "in 1000": said in words, so no reader takes 648 for 648 people.
+MULTIPLIER_UNITS = {
+    "1000": "in 1000", "1 000": "in 1000", "1.000": "in 1000", "Tsd.": "in 1000", "Tsd": "in 1000",
+    "1000000": "in Millionen", "Mill.": "in Millionen", "Mio.": "in Millionen",
+}
+STAND_DATE = re.compile(r"^\s*(?:(\d{2})\.(\d{2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2}))(?![\d])")
+
+
+def unit_words(unit: str) -> str:
+    """A unit that is only a multiplier (``1000``, ``Tsd.``) as words (``in 1000``); others as given.
+
+    Flat files write ``value_unit`` ``1000`` and classic tables ``Persons in employment (1000)``:
+    a bare ``1000`` in a unit column reads like a number, not like "thousands of".
+    """
+    text = str(unit).strip()
+    return MULTIPLIER_UNITS.get(text, text)
+
+
+def unit_column(units: pd.Categorical) -> pd.Categorical:
+    """:func:`unit_words` over a categorical unit column (on its categories only)."""
+    words = [unit_words(str(c)) for c in units.categories]
+    if words == [str(c) for c in units.categories]:
+        return units
+    if len(set(words)) == len(words):
+        return units.rename_categories(words)
+    return pd.Categorical(pd.Series(units).map(dict(zip(units.categories, words, strict=True))))
+
+
+def iso_date_of(stand: str) -> str:
+    """The ISO day (``2026-02-09``) a ``Stand`` / ``created`` text begins with; '' if none.
+
+    ``09.02.2026 / 16:09:36`` and ``2025-09-12 / 19:55:56`` are how the offices write it.
+    """
+    match = STAND_DATE.match(str(stand or ""))
+    if not match:
+        return ""
+    day, month, year, iso_year, iso_month, iso_day = match.groups()
+    year, month, day = (year, month, day) if year else (iso_year, iso_month, iso_day)
+    try:
+        return str(np.datetime64(f"{year}-{month}-{day}", "D"))
+    except ValueError:
+        return ""

@@ -40,6 +40,8 @@ GENESIS_STATUS = "genesis-status"  # GENESIS JSON status answer (no data)
 EUROSTAT_ERROR = "eurostat-error"  # Eurostat JSON error object
 VCR_CASSETTE = "vcr-cassette"  # recorded HTTP traffic (YAML), e.g. from a test suite
 
+# The classic table's first line in the downloads of 2025-26 (all three GENESIS websites).
+CLASSIC_START = re.compile(r"^(?:GENESIS-)?(?:Tabelle|Table):\s*([^;\s]+)")
 # GENESIS table codes: 12411-01-01-4, 12531-0043, 12411-01i, 1000A-2022; Eurostat Comext ids.
 TABLE_CODE = re.compile(
     r"(?<![0-9A-Za-z])(\d{5}-[0-9A-Za-z]{1,5}(?:-[0-9A-Za-z]{1,3}){0,3}|\d{4}[A-Z]-\d{4}"
@@ -301,7 +303,8 @@ def _classify(
     if first_line.startswith(("statistics_code,", "Statistik_Code,")):
         raise ParseError(f"{where}: a GENESIS flat file separated by commas; the offices use ';' "
                          f"(was it re-saved by a spreadsheet program?)")
-    classic = re.search(r"^GENESIS-Tabelle:\s*([^;\s]+)", head[:1024], re.MULTILINE)
+    classic = re.search(r"^GENESIS-Tabelle:\s*([^;\s]+)", head[:1024], re.MULTILINE) or CLASSIC_START.match(
+        first_line)
     if classic:
         return Payload(CLASSIC, data, text, encoding, member, classic.group(1))
     if head.startswith(("{", "[")):
