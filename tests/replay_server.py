@@ -5,7 +5,9 @@ It checks each request the way the services do:
   ``username``/``password`` headers present (and equal to the expected credentials when
   given), and no credential in the body or the URL;
 - Eurostat (paths containing ``/statistics/1.0/``): GET only, ``format=JSON``, and no
-  credential headers at all (a GENESIS password must never travel to Eurostat).
+  credential headers at all (a GENESIS password must never travel to Eurostat);
+- the Landesdatenbank NRW's keyless download (paths containing ``/downloader/``): GET only,
+  no query, no body, no credential headers.
 Anything else is recorded in :attr:`ReplayServer.violations` and answered with an error.
 
 Replies can misbehave on purpose: a delay before the headers (timeouts, concurrency), a
@@ -211,6 +213,19 @@ class ReplayServer:
                 expected = expected.get("/" + seen.path.split("/")[1])
             if expected and (seen.headers["username"], seen.headers["password"]) != tuple(expected):
                 return genesis_status(-1, WRONG_CREDENTIALS_TEXT, "Fehler")
+        elif "/downloader/" in seen.path:
+            # The Landesdatenbank NRW's keyless download: a plain GET that carries no credential.
+            problems = []
+            if seen.method != "GET":
+                problems.append(f"the keyless download needs GET, got {seen.method}")
+            if {"username", "password", "authorization"} & set(seen.headers):
+                problems.append("credential headers sent to the keyless download")
+            if seen.query or seen.raw_body:
+                problems.append("the keyless download got a query string or a body")
+            if problems:
+                self.violations.extend(f"{seen.path}: {p}" for p in problems)
+                page = b"<html><head><title>400 Bad Request</title></head><body>bad request</body></html>"
+                return Reply(400, page, "text/html")
         elif "/statistics/1.0/" in seen.path:
             problems = []
             if seen.method != "GET":
@@ -303,6 +318,8 @@ GENESIS_PATHS = {
     "zensus": "/zensus/api/rest/2020/",
 }
 EUROSTAT_PATH = "/eurostat/api/dissemination/"
+# The Landesdatenbank NRW's keyless download, as on the real site: <path><code>_00.csv
+NRW_DOWNLOAD_PATH = "/nrw/ldbnrwws/downloader/00/tables/"
 
 
 def recording(name: str) -> bytes:
@@ -321,6 +338,7 @@ def point_env_at(
     for db, path in GENESIS_PATHS.items():
         monkeypatch.setenv(f"KREFELD_DATA_GENESIS_{db.upper()}_URL", server.url(path))
     monkeypatch.setenv("KREFELD_DATA_EUROSTAT_URL", server.url(EUROSTAT_PATH))
+    monkeypatch.setenv("KREFELD_DATA_GENESIS_NRW_DOWNLOAD_URL", server.url(NRW_DOWNLOAD_PATH))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     for db, (user, password) in (credentials or {}).items():

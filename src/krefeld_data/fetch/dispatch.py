@@ -1,7 +1,10 @@
-"""GENESIS table → raw store: the front door ``fetch_table`` of the design contract.
+"""Table → raw store: the one fetch dispatcher, ``fetch_table`` of the design contract.
 
 A table already stored is served without a request. ``refresh=True`` asks the service
 for data newer than the stored snapshot (``stand``); "no newer data" keeps the old one.
+Eurostat codes go to :mod:`~krefeld_data.fetch.eurostat`; the Landesdatenbank NRW without an
+account goes to its keyless download (:mod:`~krefeld_data.fetch.nrw_download`); every other
+GENESIS fetch to the REST client.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from krefeld_data.errors import KrefeldDataError
+from krefeld_data.fetch.eurostat import fetch_eurostat
 from krefeld_data.fetch.genesis import GenesisClient, NoNewerData, one_line
+from krefeld_data.fetch.nrw_download import download_table, uses_keyless_download
 from krefeld_data.fetch.types import FetchOutcome
 from krefeld_data.parse.sniff import sniff
-from krefeld_data.raw.databases import get_database
+from krefeld_data.raw.databases import EUROSTAT, get_database
 from krefeld_data.raw.provenance import Provenance, utc_now
 from krefeld_data.raw.store import RawStore, Snapshot
 
@@ -29,12 +34,16 @@ _NOT_PART_OF_THE_QUESTION = frozenset({"stand", "job"})
 
 def fetch_table(code: str, database: str = "regio", *, refresh: bool = False,
                 store: RawStore | None = None, **params: Any) -> Snapshot:
-    """Fetch one GENESIS table into the raw store, or return the stored snapshot."""
-    if database == "eurostat":
-        from krefeld_data.fetch.eurostat import fetch_dataset
+    """Fetch one table into the raw store, or return the stored snapshot."""
+    return fetch(code, database, refresh=refresh, store=store, **params).snapshot
 
-        return fetch_dataset(code, refresh=refresh, store=store, **params)
-    return fetch_genesis(code, database, refresh=refresh, store=store, **params).snapshot
+
+def fetch(code: str, database: str = "regio", *, refresh: bool = False, store: RawStore | None = None,
+          progress: Callable[[str], None] | None = None, **params: Any) -> FetchOutcome:
+    """Like :func:`fetch_table`, and says what happened: the one place that routes a fetch."""
+    if database == EUROSTAT.key:
+        return fetch_eurostat(code, refresh=refresh, store=store, **params)
+    return fetch_genesis(code, database, refresh=refresh, store=store, progress=progress, **params)
 
 
 def fetch_genesis(
@@ -54,6 +63,9 @@ def fetch_genesis(
     if existing is not None and not refresh:
         log.info("%s/%s: served from the raw store (%s)", database, code, existing.path.name)
         return FetchOutcome(code, database, "cached", existing)
+    if client is None and uses_keyless_download(database):
+        # No account for a database with a keyless download (Landesdatenbank NRW): whole tables.
+        return download_table(code, database, store=store, **params)
     # Only now are credentials needed: a cached table works without an account.
     client = client or GenesisClient(database, progress=progress)
     if existing is not None:

@@ -454,18 +454,6 @@ class GenesisClient:
 
     # ------------------------------------------------------------------ catalogue and metadata
 
-    def catalogue_results(self, selection: str) -> list[dict[str, Any]]:
-        """This account's finished job results matching ``selection`` (empty while a job runs)."""
-        status, obj = self._json_call(
-            "catalogue/results", {"selection": selection, "area": "user", "pagelength": 1,
-                                  "language": self.language}, table=selection,
-        )
-        if status.code == NOTHING_FOUND:
-            return []
-        if status.code not in (OK, WARNING_ADJUSTED):
-            raise self._status_error(status, selection)
-        return list(obj.get("List") or [])
-
     def catalogue_tables(self, selection: str, pagelength: int = 500, *,
                          searchcriterion: str = "Code") -> list[dict[str, Any]]:
         """Tables whose code (or title, ``searchcriterion="Content"``) matches ``selection``."""

@@ -23,7 +23,6 @@ from krefeld_data.fetch.types import FetchJob, FetchOutcome
 log = logging.getLogger(__name__)
 
 MAX_WORKERS = 3
-STATES = ("stored", "unchanged", "cached")
 _EUROSTAT_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 
 
@@ -66,15 +65,10 @@ def plan(codes: Sequence[str], database: str | None) -> list[FetchJob]:
 
 def fetch_one(job: FetchJob, *, refresh: bool = False, progress: Callable[[str], None] | None = None,
               store: Any = None) -> FetchOutcome:
-    if job.database == "eurostat":
-        from krefeld_data.fetch.eurostat import fetch_eurostat
+    """One job through the fetch dispatcher."""
+    from krefeld_data.fetch.dispatch import fetch
 
-        return fetch_eurostat(job.code, refresh=refresh, store=store, **job.params)
-    from krefeld_data.fetch.dispatch import fetch_genesis
-
-    return fetch_genesis(
-        job.code, job.database, refresh=refresh, store=store, progress=progress, **job.params
-    )
+    return fetch(job.code, job.database, refresh=refresh, store=store, progress=progress, **job.params)
 
 
 def _run(job: FetchJob, refresh: bool, progress: Callable[[str], None] | None, store: Any) -> FetchReport:

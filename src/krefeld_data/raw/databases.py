@@ -24,6 +24,9 @@ class Database:
     licence_url: str
     registration_url: str | None
     kind: str  # "genesis" or "eurostat"
+    # Base URL of a keyless download of whole classic tables (``<base><code>_00.csv``), where the
+    # database offers one: a newcomer without an account still gets its tables. "" where not.
+    download_url: str = ""
 
     @property
     def env_prefix(self) -> str:
@@ -31,6 +34,11 @@ class Database:
         if self.kind == "genesis":
             return f"KREFELD_DATA_GENESIS_{self.key.upper()}"
         return f"KREFELD_DATA_{self.key.upper()}"
+
+    @property
+    def has_keyless_download(self) -> bool:
+        """Whether whole tables can be fetched here without an account (Landesdatenbank NRW)."""
+        return bool(self.download_url)
 
 
 GENESIS_DATABASES: dict[str, Database] = {
@@ -63,6 +71,8 @@ GENESIS_DATABASES: dict[str, Database] = {
         licence_url=DL_DE_BY_2_0_URL,
         registration_url="https://www.landesdatenbank.nrw.de/",
         kind="genesis",
+        # Served without registration; the address many public scripts use (issue 13).
+        download_url="https://www.landesdatenbank.nrw.de/ldbnrwws/downloader/00/tables/",
     ),
     "zensus": Database(
         key="zensus",
