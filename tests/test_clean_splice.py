@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 from helpers import real_sample
 
-from krefeld_data.clean.census import ZENSUS_2011, ZENSUS_2022, add_census_basis, census_breaks
+from krefeld_data.clean.census import (
+    ZENSUS_2011,
+    ZENSUS_2022,
+    add_census_basis,
+    census_breaks,
+    series_breaks,
+)
 from krefeld_data.clean.splice import publication_date, splice
 from krefeld_data.errors import KrefeldDataError
 
@@ -120,8 +126,10 @@ def test_status_change_counts_as_revision():
 def test_real_population_series_for_krefeld_with_census_breaks():
     from krefeld_data import read_table
 
-    frames = [read_table(real_sample(p)) for p in ("11_", "04_", "02_")]
-    series = add_census_basis(splice(frames))
+    # Each publication is tagged from its own vintage before splicing (11: Stand 10.10.2017;
+    # 04: Germany's total 84,669,326 is the 2011-basis figure; 02: 31.12.2024 exists on 2022 only).
+    frames = [add_census_basis(read_table(real_sample(p))) for p in ("11_", "04_", "02_")]
+    series = splice(frames)
     krefeld = series[(series["region_key"] == "05114") & (series["ges_code"].astype(str) == "")]
     years = krefeld["year"].tolist()
     assert years[0] == 1995 and years[-1] == 2024
@@ -132,6 +140,9 @@ def test_real_population_series_for_krefeld_with_census_breaks():
     assert by_year.loc[2024, "value"] == 231406
     assert by_year.loc[2011, "census_basis"] == ZENSUS_2011
     assert by_year.loc[2024, "census_basis"] == ZENSUS_2022
+    # 31.12.2023 from the 2024-12 download rests on the 2011 census: the break lies before 2024.
+    assert by_year.loc[2023, "value"] == 228550 and by_year.loc[2023, "census_basis"] == ZENSUS_2011
+    assert series_breaks(krefeld.assign(region_key="05114")) == [2010.5, 2023.5]
     assert [b.first_new_year for b in census_breaks(years)] == [2011, 2022]
     assert set(krefeld["source_table"]) <= {"12411-01-01-4", "12411"}
     # The label of the newest file (02) for every year, not the capital-K one of 2017 (11).

@@ -16,6 +16,9 @@ from krefeld_data.schema import LEADING, STATUSES, TRAILING, variable_columns
 
 
 def _where(df: pd.DataFrame) -> str:
+    provenance = df.attrs.get("provenance")
+    if isinstance(provenance, dict) and provenance.get("table"):
+        return f"table {provenance['table']}" + (f" ({provenance['file']})" if provenance.get("file") else "")
     if "table" in df.columns and len(df):
         return ", ".join(sorted(str(t) for t in df["table"].dropna().unique()))
     return "frame"
@@ -45,13 +48,17 @@ def default_cell_keys(df: pd.DataFrame) -> list[str]:
     for var in variable_columns(df):
         if var in ("census_basis", "region", "region_key", "source_table", "source_snapshot"):
             continue
-        keys.append(f"{var}_code" if f"{var}_code" in df.columns else var)
+        # Both: classic tables publish labels without codes, flat files codes with labels.
+        keys.extend(c for c in (var, f"{var}_code") if c in df.columns)
     return keys
 
 
 def check_unique(df: pd.DataFrame, keys: Sequence[str] | None = None) -> None:
     """Every cell appears once; a duplicate would be counted twice in any sum."""
     keys = list(keys) if keys is not None else default_cell_keys(df)
+    absent = [k for k in keys if k not in df.columns]
+    if absent:
+        raise DataCheckError(f"{_where(df)}: key columns {absent} are missing (columns: {list(df.columns)})")
     dup = df.duplicated(subset=keys, keep=False)
     if dup.any():
         first = df[dup].iloc[0]

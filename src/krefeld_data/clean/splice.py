@@ -127,8 +127,8 @@ def splice(
     frames = [f for f in frames if f is not None]
     if not frames:
         raise KrefeldDataError("splice needs at least one frame")
-    variables = sorted({v for f in frames for v in variable_columns(f) if v not in ("census_basis",
-                                                                                     "region")})
+    added = ("census_basis", "region", "region_key", *SOURCE_COLUMNS)  # cleaning's, not the table's
+    variables = sorted({v for f in frames for v in variable_columns(f) if v not in added})
     label_to_code = _attribute_keys(frames, variables)
     ranked = sorted(
         enumerate(frames),

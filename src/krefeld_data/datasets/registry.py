@@ -1,15 +1,23 @@
-"""The clean stage: which processed datasets exist, what makes each, and building them.
+"""The clean stage: which processed datasets exist, what makes each, and the checks at write.
 
-Every dataset is made by the same story function the notebook calls, so the figures a reader
-downloads are the figures on the page. Where a table is cheap to shape for every region it
-publishes, the dataset holds all of them (the page shows a few cities; a reader may want
-their own); the scope of each is stated in its description. A dataset is written again only
-when a raw snapshot of one of its tables, the cleaning code or the story code that makes it
-changed: its input hashes are the sha256 of every stored snapshot of its tables (from their
-provenance records, so no raw file is read) plus a hash of that code.
+Each dataset has a maker in ``datasets/<family>.py`` that reads the stored tables through
+:mod:`krefeld_data.datasets.tables` (each raw file parsed once per build) and shapes them; the
+notebooks read the result through :func:`krefeld_data.datasets.load`, so the figures a reader
+downloads are the figures on the page and the clean stage never depends on the story layer.
+Where a table is cheap to shape for every region it publishes, the dataset holds all of them
+(the page shows a few cities; a reader may want their own).
 
-Nothing here imports pandas until a dataset has to be written: a build with nothing to do
-stays fast.
+**Checks run at write** (:func:`build_dataset`): every input table passed the structural checks
+when it was parsed (schema, one row per cell); each dataset declares the columns that identify
+one of its rows (:attr:`Dataset.keys`, checked unique) and the hierarchies of its input tables
+whose published parts must add up to their published totals, allowing the offices' rounding
+(:attr:`Dataset.totals`; labels are verified against the declared codes first). A failing
+check stops that dataset with one line naming table, region, date and the difference; what was
+stored before stays untouched (nothing is written until every check passed).
+
+A dataset is written again only when a raw snapshot of one of its tables or the package changed
+(:func:`input_hashes`, :func:`krefeld_data.datasets.io.dataset_is_fresh`). Nothing here imports
+pandas until a dataset has to be written: a build with nothing to do stays fast.
 """
 
 from __future__ import annotations
@@ -28,13 +36,26 @@ from krefeld_data.util.fingerprint import sha256_file
 if TYPE_CHECKING:
     import pandas as pd
 
-ALL_REGIONS = "alle Regionen der Tabelle"
-
 REGION_DOCS = {
     "region_key": processed.COLUMN_DOCS["region_key"],
     "region": processed.COLUMN_DOCS["region"],
 }
 CENSUS_BASIS_DOC = processed.COLUMN_DOCS["census_basis"]
+
+
+@dataclass(frozen=True)
+class TotalsCheck:
+    """Published parts of ``variable`` in ``table`` add up to its published total.
+
+    ``variable`` is the tidy column name (``ges``, ``schst2`` …); a variable with a declared
+    tree (:data:`krefeld_data.clean.hierarchy.HIERARCHIES`) also has its labels verified and,
+    with ``whole_tree``, every level checked. ``tolerance`` None: the table's rounding rule.
+    """
+
+    table: str
+    variable: str
+    tolerance: float | None = None
+    whole_tree: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,29 +69,40 @@ class Dataset:
     stories: tuple[str, ...]  # slugs of the stories that show it
     make: Callable[[RawStore], pd.DataFrame]
     columns: Mapping[str, str]  # meaning of each column (German)
-    modules: tuple[str, ...]  # story modules (stories/<m>.py) whose code shapes it
+    keys: tuple[str, ...] = ()  # columns that identify one row; checked unique before writing
+    totals: tuple[TotalsCheck, ...] = ()  # parts against totals in the input tables
 
+
+def check_dataset(dataset: Dataset, frame: pd.DataFrame, store: RawStore) -> None:
+    """Every check the dataset declares; raises :class:`~krefeld_data.errors.DataCheckError`."""
+    from krefeld_data.clean.checks import check_unique
+    from krefeld_data.clean.hierarchy import HIERARCHIES, check_parts_sum, verify_labels
+    from krefeld_data.datasets import tables
+
+    if dataset.keys:
+        check_unique(frame, dataset.keys)
+    for check in dataset.totals:
+        for table in tables.publications(check.table, store):
+            if check.variable in HIERARCHIES:
+                verify_labels(table, check.variable)
+            check_parts_sum(table, check.variable, check.tolerance, only_root=not check.whole_tree)
 
 
 # ---------------------------------------------------------------- which regions
 
-def _sorted_keys(keys: Iterable[str]) -> list[str]:
-    """Germany first, then the Länder and Kreise by key (05 before 05111 before 08)."""
-    return sorted(set(keys), key=lambda k: (k != "DG", k))
-
-
 def table_regions(table: str, store: RawStore, *, series: bool = False) -> list[str]:
     """Every region key the stored table has (all its publications spliced when ``series``)."""
-    from krefeld_data.stories import _data
+    from krefeld_data.datasets import tables
 
-    frame = _data.load_series(table, store) if series else _data.load(table, store)
-    return _sorted_keys(frame["region_key"].dropna().astype(str))
+    return tables.table_regions(table, store, spliced=series)
 
 
 def common_regions(store: RawStore, *tables: str, series: Sequence[str] = ()) -> list[str]:
     """The region keys every one of ``tables`` has (a rate needs its numerator and its base)."""
+    from krefeld_data.datasets.tables import sorted_keys
+
     found = [set(table_regions(t, store, series=t in series)) for t in tables]
-    return _sorted_keys(set.intersection(*found))
+    return sorted_keys(set.intersection(*found))
 
 
 # ---------------------------------------------------------------- the makers
@@ -171,7 +203,6 @@ DATASETS: dict[str, Dataset] = {
             ("12411-01-01-4",), (STORY1, STORY2), _population,
             {**REGION_DOCS, "population": "Einwohnerzahl am Stichtag; leer, wo keine Zahl veröffentlicht "
              "ist oder die Region nicht mehr besteht", "census_basis": CENSUS_BASIS_DOC},
-            ("population",),
         ),
         Dataset(
             "auslaenderanteil", "Ausländeranteil am 31.12. jedes Jahres",
@@ -183,7 +214,6 @@ DATASETS: dict[str, Dataset] = {
             {**REGION_DOCS, "total": "Einwohner insgesamt", "foreign": "Einwohner mit ausländischer "
              "Staatsangehörigkeit", "foreign_share": "Anteil der Ausländerinnen und Ausländer an allen "
              "Einwohnern (0 bis 1)", "census_basis": CENSUS_BASIS_DOC},
-            ("population",),
         ),
         Dataset(
             "migrationshintergrund_2011", "Migrationshintergrund (Zensus 2011)",
@@ -198,7 +228,6 @@ DATASETS: dict[str, Dataset] = {
              "share": "Anteil der Personen mit Migrationshintergrund (0 bis 1)",
              "status": "unreliable, wo ein benötigter Wert als '/' (nicht sicher genug) veröffentlicht "
              "ist, sonst leer"},
-            ("population",),
         ),
         Dataset(
             "einwanderungsgeschichte_2022", "Einwanderungsgeschichte (Zensus 2022)",
@@ -213,7 +242,6 @@ DATASETS: dict[str, Dataset] = {
              "Nachkommen zweier eingewanderter Elternteile", "one_sided": "Personen mit einseitiger "
              "Einwanderungsgeschichte (nicht in with_history enthalten)",
              "share": "Anteil mit Einwanderungsgeschichte (with_history / total, 0 bis 1)"},
-            ("population",),
         ),
         Dataset(
             "schutzsuchende_status", "Schutzsuchende nach Schutzstatus",
@@ -229,7 +257,6 @@ DATASETS: dict[str, Dataset] = {
              "value": "Zahl der Schutzsuchenden (auf 5 gerundet)",
              "population": "Einwohner am selben Stichtag (Bevölkerungsfortschreibung)",
              "per_1000": "Schutzsuchende je 1.000 Einwohner"},
-            ("protection", "population"),
         ),
         Dataset(
             "schutzsuchende_staatsangehoerigkeit", "Schutzsuchende: häufigste Staatsangehörigkeiten",
@@ -240,7 +267,6 @@ DATASETS: dict[str, Dataset] = {
              "citizenship_code": "Code der Staatsangehörigkeit", "citizenship": "Staatsangehörigkeit",
              "value": "Zahl der Schutzsuchenden (auf 5 gerundet)",
              "share": "Anteil an allen Schutzsuchenden der Region (0 bis 1)"},
-            ("protection",),
         ),
         Dataset(
             "altersstruktur", "Altersstruktur nach Staatsangehörigkeit",
@@ -254,7 +280,6 @@ DATASETS: dict[str, Dataset] = {
              "age_to": "obere Altersgrenze (ausschließlich); leer = nach oben offen",
              "value": "Einwohner", "share": "Anteil an allen Einwohnern derselben Staatsangehörigkeit "
              "der Region (0 bis 1)"},
-            ("age", "population"),
         ),
         Dataset(
             "einbuergerungen", "Einbürgerungen je Jahr",
@@ -266,7 +291,6 @@ DATASETS: dict[str, Dataset] = {
             {**REGION_DOCS, "value": "Einbürgerungen im Jahr; leer, wo noch nicht veröffentlicht",
              "foreign_residents": "ausländische Einwohner am 31.12. desselben Jahres",
              "per_1000_foreign": "Einbürgerungen je 1.000 ausländische Einwohner"},
-            ("naturalisation", "population"),
         ),
         Dataset(
             "einbuergerungen_kontinente", "Einbürgerungen nach Kontinent der früheren Staatsangehörigkeit",
@@ -276,7 +300,6 @@ DATASETS: dict[str, Dataset] = {
             {**REGION_DOCS, "continent": "Kontinent der früheren Staatsangehörigkeit",
              "value": "Einbürgerungen",
              "share": "Anteil an allen Einbürgerungen der Region im Jahr (0 bis 1)"},
-            ("naturalisation",),
         ),
         Dataset(
             "einbuergerungen_staatsangehoerigkeit", "Einbürgerungen nach früherer Staatsangehörigkeit",
@@ -286,7 +309,6 @@ DATASETS: dict[str, Dataset] = {
             ("12511-04-01-4",), (STORY4,), _naturalisations_citizenship,
             {**REGION_DOCS, "citizenship": "frühere Staatsangehörigkeit", "value": "Einbürgerungen",
              "share": "Anteil an allen Einbürgerungen der Region im Jahr (0 bis 1)"},
-            ("naturalisation",),
         ),
         Dataset(
             "asylerstantraege", "Asylanträge in Deutschland je Jahr",
@@ -300,7 +322,6 @@ DATASETS: dict[str, Dataset] = {
              "quality": "Kennzeichen von Eurostat: p = vorläufig, e = geschätzt, sonst leer",
              "debate_year": "True für 2018, das Jahr der Debatte, um die es in der Geschichte geht",
              "change": "Veränderung gegenüber dem Vorjahr (0,1 = +10 %)"},
-            ("asylum",),
         ),
     )
 }
@@ -424,8 +445,9 @@ def build_dataset(dataset: Dataset, store: RawStore, *, force: bool = False) -> 
     begun = time.perf_counter()
     try:
         frame = dataset.make(store)
+        check_dataset(dataset, frame, store)
     except KrefeldDataError as exc:
-        return DatasetResult(dataset.name, "failed", str(exc))
+        return DatasetResult(dataset.name, "failed", f"{dataset.name}: {exc}".splitlines()[0])
     description = f"{dataset.description}\n\nVerwendet in: {', '.join(_story_titles(dataset))}."
     processed.write_dataset(dataset.name, frame, description, dataset.columns, input_hashes=hashes)
     return DatasetResult(dataset.name, "written", rows=len(frame), seconds=time.perf_counter() - begun)
@@ -441,19 +463,26 @@ def build_datasets(
     """Write the named datasets (default: all) that are not fresh; returns what happened and why.
 
     A dataset whose table is missing is skipped with the command that gets it; one whose
-    story function fails is reported as failed. Neither stops the others.
+    maker or checks fail is reported as failed (its old files stay). Neither stops the others.
     """
     begun = time.perf_counter()
     chosen = [get(n) for n in names] if names is not None else list(DATASETS.values())
     store = store or RawStore()
     summary = CleanSummary()
-    for number, dataset in enumerate(chosen, start=1):
-        result = build_dataset(dataset, store, force=force)
-        summary.results.append(result)
-        detail = {"written": f"written, {result.rows} rows in {result.seconds:.1f} s",
-                  "unchanged": "unchanged", "skipped": f"not written, missing {', '.join(result.missing)}",
-                  "failed": f"failed: {result.reason}"}[result.status]
-        _progress(progress, f"[data {number}/{len(chosen)}] {dataset.name}: {detail}")
+    from krefeld_data.datasets import tables
+
+    tables.forget()  # each raw file parsed once per build: not before, not after
+    try:
+        for number, dataset in enumerate(chosen, start=1):
+            result = build_dataset(dataset, store, force=force)
+            summary.results.append(result)
+            detail = {"written": f"written, {result.rows} rows in {result.seconds:.1f} s",
+                      "unchanged": "unchanged",
+                      "skipped": f"not written, missing {', '.join(result.missing)}",
+                      "failed": f"failed: {result.reason}"}[result.status]
+            _progress(progress, f"[data {number}/{len(chosen)}] {dataset.name}: {detail}")
+    finally:
+        tables.forget()
     summary.seconds = time.perf_counter() - begun
     if chosen:
         _progress(progress, str(summary))
