@@ -24,6 +24,7 @@ PARSERS = {
     formats.JSONSTAT: "krefeld_data.parse.jsonstat",
     formats.JSONSTAT_LEGACY: "krefeld_data.parse.jsonstat",
     formats.EUROSTAT_TSV: "krefeld_data.parse.eurostat_tsv",
+    formats.SDMX_CSV: "krefeld_data.parse.sdmx_csv",
 }
 
 

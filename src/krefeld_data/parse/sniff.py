@@ -36,6 +36,7 @@ CLASSIC = "genesis-classic"  # the table CSV offered on the offices' websites
 JSONSTAT = "jsonstat"  # Eurostat JSON-stat 2.0
 JSONSTAT_LEGACY = "jsonstat-legacy"  # retired Eurostat wdds v1.1 JSON
 EUROSTAT_TSV = "eurostat-tsv"  # Eurostat SDMX-TSV bulk file
+SDMX_CSV = "eurostat-sdmx-csv"  # Eurostat SDMX-CSV 1.0 / 2.0 (Data Browser download, API)
 GENESIS_STATUS = "genesis-status"  # GENESIS JSON status answer (no data)
 EUROSTAT_ERROR = "eurostat-error"  # Eurostat JSON error object
 VCR_CASSETTE = "vcr-cassette"  # recorded HTTP traffic (YAML), e.g. from a test suite
@@ -282,6 +283,35 @@ def _sniff_zip_file(path: Path, where: str) -> Payload | None:
     return _classify(b"", text, encoding, info.filename, where, text_complete=False, path=path)
 
 
+SDMX_DATASET = re.compile(r"^[^\n]*\n(?:\"?[A-Za-z]+\"?[,;])?\"?(?:[A-Za-z0-9_.]+:)([A-Za-z0-9_\-]+)\(")
+
+
+def _is_sdmx_csv(first_line: str) -> bool:
+    """``STRUCTURE,STRUCTURE_ID,…`` (2.0) or ``DATAFLOW,LAST UPDATE,…`` (1.0), with OBS_VALUE."""
+    cells = [c.strip().strip('"').upper() for c in re.split(r"[,;]", first_line)]
+    return bool(cells) and cells[0] in ("STRUCTURE", "DATAFLOW") and "OBS_VALUE" in cells
+
+
+def _sdmx_dataset(text: str) -> str | None:
+    """The dataset id of an SDMX-CSV file from its first data row (``ESTAT:URB_CPOP1(1.0)``)."""
+    match = SDMX_DATASET.search(text[:8192])
+    return match.group(1).lower() if match else None
+
+
+def _is_data_explorer_csv(head: str) -> bool:
+    """The retired Data Explorer (appsso) CSV: ``"TIME","GEO",…,"Value","Flag and Footnotes"``,
+    or its table layout with a ``GEO/TIME`` corner and a title block (``Last update``,
+    ``Extracted on``, ``Source of data``)."""
+    lines = [line.strip() for line in head.splitlines()[:30]]
+    first = lines[0].replace('"', "") if lines else ""
+    if first.upper().startswith("TIME,") and "Value" in first and "Flag and Footnotes" in first:
+        return True
+    markers = ("Last update", "Extracted on", "Source of data")
+    titled = sum(any(line.lstrip('"').startswith(m) for m in markers) for line in lines)
+    corner = any(re.match(r'^"?[A-Z_]+/TIME"?[,;\t]', line) for line in lines)
+    return titled >= 2 or (titled >= 1 and corner)
+
+
 def _classify(
     data: bytes, text: str, encoding: str, member: str | None, where: str, *,
     text_complete: bool = True, path: Path | None = None,
@@ -317,6 +347,14 @@ def _classify(
             kind, code = classified
             return Payload(kind, data, text, encoding, member, code or member_code, obj)
         raise ParseError(f"{where}: JSON, but neither a GENESIS status, JSON-stat nor a Eurostat error")
+    if _is_sdmx_csv(first_line):
+        return Payload(SDMX_CSV, data, text, encoding, member, _sdmx_dataset(text) or member_code)
+    if _is_data_explorer_csv(head):
+        raise ParseError(
+            f"{where}: a CSV from Eurostat's retired Data Explorer (title block, places by name only, "
+            f"formatted numbers): it cannot be read reliably. Download the dataset again from the "
+            f"Eurostat Data Browser as 'SDMX-CSV' (or fetch it: krefeld-data fetch)"
+        )
     if "\\TIME_PERIOD\t" in first_line or "\\time\t" in first_line:
         return Payload(EUROSTAT_TSV, data, text, encoding, member, member_code)
     if head.startswith("interactions:") or "\ninteractions:" in head[:200]:
