@@ -46,9 +46,9 @@ def trace_named(fig, name: str):
 
 
 def test_the_template_is_registered_as_default_with_german_separators() -> None:
-    assert charts.TEMPLATE_NAME in pio.templates
-    assert pio.templates.default == charts.TEMPLATE_NAME
     fig = charts.line_over_time(population(), title="Krefeld wächst wieder")
+    assert charts.TEMPLATE_NAME in pio.templates  # registered by the first chart drawn
+    assert pio.templates.default == charts.TEMPLATE_NAME
     assert fig.layout.separators == ",."
     assert pio.templates[charts.TEMPLATE_NAME].layout.separators == ",."
     assert fig.layout.yaxis.tickformat == ",d"
@@ -56,21 +56,84 @@ def test_the_template_is_registered_as_default_with_german_separators() -> None:
     assert ":,d}" in fig.data[0].hovertemplate
 
 
-def test_krefeld_keeps_its_colour_on_every_chart() -> None:
-    frame = population()
-    line = charts.line_over_time(frame, title="t")
-    bars = charts.compare_cities(frame[frame["year"] == 2023], title="t")
-    krefeld = charts.CITY_COLOURS["05114"]
-    assert trace_named(line, "Krefeld").line.color == krefeld
-    names = list(bars.data[0].y)
-    assert bars.data[0].marker.color[names.index("Krefeld")] == krefeld
-    assert trace_named(line, "Düsseldorf").line.color != krefeld
+@pytest.fixture
+def focus():
+    """Set a focus for one test and restore the one before."""
+    previous = charts.set_focus(None)
+    yield charts.set_focus
+    charts.set_focus(previous.city, previous.compare)
+
+
+def three_cities() -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "region_code": ["05114", "05111", "05112", "05"],
+        "region_name": ["Krefeld", "Düsseldorf", "Duisburg", "Nordrhein-Westfalen"],
+        "year": 2023, "value": [1.0, 2.0, 3.0, 4.0], "unit": "Anzahl",
+    })
+    frame.attrs["provenance"] = provenance()
+    return frame
+
+
+def test_the_focus_city_gets_the_emphasis_whatever_city_it_is(focus) -> None:
+    for city, other in (("05114", "05112"), ("05112", "05114")):
+        focus(city, [other, "05111"])
+        frame = population()
+        frame["region_code"] = frame["region_code"].map({"05114": city, "05111": other})
+        line = charts.line_over_time(frame, title="t")
+        heavy = [t for t in line.data if t.line.width == max(u.line.width for u in line.data)]
+        assert [t.line.color for t in heavy] == [charts.FOCUS_COLOUR]
+        assert line.data[0].line.color == charts.FOCUS_COLOUR  # drawn first, first in the legend
+        bars = charts.compare_cities(three_cities(), title="t")
+        colours = dict(zip(bars.data[0].y, bars.data[0].marker.color, strict=True))
+        names = {"05114": "Krefeld", "05112": "Duisburg"}
+        assert colours[names[city]] == charts.FOCUS_COLOUR
+        assert colours[names[other]] != charts.FOCUS_COLOUR
+
+
+def test_the_palette_follows_the_order_of_the_comparison_cities(focus) -> None:
+    focus("05112", ["05111", "05114"])
+    first = charts.colour_for("05111")
+    focus("05112", ["05114", "05111"])
+    assert charts.colour_for("05114") == first  # the first comparison city gets the first colour
+    assert charts.colour_for("05111") != first
+
+
+def test_an_explicit_focus_beats_the_setting(focus) -> None:
+    focus("05114")
+    bars = charts.compare_cities(three_cities(), title="t", focus="05112")
+    colours = dict(zip(bars.data[0].y, bars.data[0].marker.color, strict=True))
+    assert colours["Duisburg"] == charts.FOCUS_COLOUR
+    assert colours["Krefeld"] != charts.FOCUS_COLOUR
+
+
+def test_without_a_focus_no_city_is_emphasised(focus) -> None:
+    line = charts.line_over_time(population(), title="t")
+    assert len({t.line.width for t in line.data}) == 1
+    assert charts.FOCUS_COLOUR not in {t.line.color for t in line.data}
+
+
+def test_the_chart_kit_names_no_city() -> None:
+    """Issue 15: no region key typed into the kit's code (the parameters decide)."""
+    from pathlib import Path
+
+    folder = Path(charts.__file__).parent
+    for path in folder.glob("*.py"):
+        assert "05114" not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_nrw_and_germany_are_grey() -> None:
     for key in ("05", "DG"):
         colour = charts.colour_for(key).lstrip("#")
         assert colour[0:2] == colour[2:4] == colour[4:6]
+
+
+def test_importing_the_chart_kit_loads_nothing_heavy() -> None:
+    """Issue 12: nbformat (jsonschema, rfc3987 grammar), IPython, kaleido, jinja2 load on use only."""
+    code = ("import sys, krefeld_data.charts; "
+            "print(','.join(m for m in ('nbformat', 'jsonschema', 'IPython', 'kaleido', 'jinja2') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
 
 
 def test_an_unknown_city_gets_the_same_colour_in_every_process() -> None:

@@ -3,6 +3,7 @@
 Notebooks use::
 
     from krefeld_data import charts
+    charts.set_focus(CITY, COMPARE)   # the parameters decide which city stands out
     fig = charts.line_over_time(df, title="Krefeld wächst wieder", breaks=[2011, 2022])
     charts.show(fig)
 """
@@ -10,8 +11,8 @@ Notebooks use::
 from __future__ import annotations
 
 from krefeld_data.charts.alt_text import describe_figure
-from krefeld_data.charts.display import cite, figure_html, show, use_renderer_in_kernels
-from krefeld_data.charts.export import browser_path, export_static
+from krefeld_data.charts.display import chart_slug, cite, figure_html, show, use_renderer_in_kernels
+from krefeld_data.charts.export import browser_path, export_many, export_static
 from krefeld_data.charts.figures import (
     compare_cities,
     finish,
@@ -25,20 +26,24 @@ from krefeld_data.charts.figures import (
 from krefeld_data.charts.source_line import MissingSourceError, collect_provenance, is_sample, source_line
 from krefeld_data.charts.theme import (
     CITY_COLOURS,
+    FOCUS_COLOUR,
     PLOTLY_CONFIG,
     SEPARATORS,
     TEMPLATE_NAME,
     colour_for,
+    current_focus,
     format_date,
     format_number,
+    set_focus,
 )
 
 use_renderer_in_kernels()
 
 __all__ = [
-    "CITY_COLOURS", "PLOTLY_CONFIG", "SEPARATORS", "TEMPLATE_NAME", "MissingSourceError",
-    "browser_path", "cite", "collect_provenance", "colour_for", "compare_cities", "describe_figure",
-    "export_static", "figure_html", "finish", "format_date", "format_number", "highlight_value",
-    "is_sample", "line_over_time", "population_pyramid", "set_alt", "short_region_name", "show",
-    "source_line", "stacked_share",
+    "CITY_COLOURS", "FOCUS_COLOUR", "PLOTLY_CONFIG", "SEPARATORS", "TEMPLATE_NAME", "MissingSourceError",
+    "browser_path", "chart_slug", "cite", "collect_provenance", "colour_for", "compare_cities",
+    "current_focus", "describe_figure", "export_many", "export_static", "figure_html", "finish",
+    "format_date", "format_number", "highlight_value", "is_sample", "line_over_time",
+    "population_pyramid", "set_alt", "set_focus", "short_region_name", "show", "source_line",
+    "stacked_share",
 ]

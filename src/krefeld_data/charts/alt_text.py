@@ -17,6 +17,7 @@ from krefeld_data.charts.theme import format_date, format_number
 KIND_LABELS = {
     "line": "Liniendiagramm",
     "bars": "Balkendiagramm",
+    "columns": "Säulendiagramm",
     "small_multiples": "Kleine Vielfache (mehrere Balkendiagramme)",
     "pyramid": "Bevölkerungspyramide",
     "stacked_share": "Gestapeltes Anteilsdiagramm",

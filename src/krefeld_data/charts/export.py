@@ -59,3 +59,40 @@ def export_static(
         title = (fig.layout.meta or {}).get("title", "") if isinstance(fig.layout.meta, dict) else ""
         raise ExportError(f"could not export chart {title!r} to {target.name}: {exc}") from None
     return target
+
+
+def export_many(
+    figures: list[go.Figure], paths: list[Path], *, width: int = 800, scale: float = 2
+) -> list[Path]:
+    """Write many figures in one kaleido session (one browser start instead of one per image).
+
+    Each file appears whole or not at all: the images go to a temporary folder beside the
+    first target and are moved into place one by one.
+    """
+    import tempfile
+
+    if not figures:
+        return []
+    targets = [Path(p) for p in paths]
+    for target in targets:
+        fmt = target.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise ExportError(f"cannot export a chart as {target.name}: use one of {', '.join(FORMATS)}")
+    browser_path()
+    import plotly.io as pio
+
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".kd-images-", dir=targets[0].parent) as tmp:
+        staged = [Path(tmp) / f"{number}{target.suffix}" for number, target in enumerate(targets)]
+        heights = [int(fig.layout.height or 480) for fig in figures]
+        try:
+            pio.write_images(figures, staged, width=width, height=heights, scale=scale)
+        except KrefeldDataError:
+            raise
+        except Exception as exc:  # kaleido raises plain errors; say which files failed
+            names = ", ".join(t.name for t in targets[:3])
+            raise ExportError(f"could not export charts ({names} …): {exc}") from None
+        for source, target in zip(staged, targets, strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    return targets

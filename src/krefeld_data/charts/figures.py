@@ -14,19 +14,22 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from krefeld_data.charts.alt_text import describe_figure
 from krefeld_data.charts.source_line import collect_provenance, is_sample, source_line
 from krefeld_data.charts.theme import (
+    FOCUS_LINE_WIDTH,
+    LINE_WIDTH,
     MUTED_COLOUR,
     OKABE_ITO,
     SEPARATORS,
     TEMPLATE_NAME,
     colour_for,
+    ensure_registered,
     format_date,
     format_number,
-    register,
+    is_focus,
+    order_keys,
 )
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.raw.provenance import SAMPLE_MARK
@@ -35,8 +38,6 @@ CENSUS_YEARS = (1987, 2011, 2022)
 SEX_COLOURS = ("#0072B2", "#E69F00")  # left and right half of a pyramid
 TITLE_WIDTH = 60
 SOURCE_WIDTH = 110
-
-register()
 
 
 class ChartDataError(KrefeldDataError):
@@ -99,6 +100,18 @@ def _unit_suffix(unit: str) -> str:
     return " %" if unit in ("Prozent", "%") else f" {unit}"
 
 
+def _label_suffix(unit: str) -> str:
+    """What a value label on a bar may add: only " %". Longer units ("je 1.000 Einwohner")
+    go to the axis title, or the label runs out of a phone-wide chart."""
+    return " %" if unit in ("Prozent", "%") else ""
+
+
+def _axis_unit(unit: str, given: str | None) -> str:
+    if given is not None:
+        return given
+    return "" if unit in ("", "Anzahl", "Prozent", "%") else unit
+
+
 def _columns_note(df: pd.DataFrame, used: Iterable[str | None]) -> list[str]:
     return [c for c in dict.fromkeys(used) if c and c in df.columns]
 
@@ -118,6 +131,7 @@ def finish(
     extra_meta: Mapping[str, Any] | None = None,
 ) -> go.Figure:
     """Title, source line, sample mark and alt text: what every chart of ours carries."""
+    ensure_registered()
     # Without explicit sources, the frame the chart was drawn from names them.
     records = collect_provenance(sources if sources is not None else data)
     line = source_line(records, derived=derived)
@@ -191,12 +205,14 @@ def line_over_time(
     sources: Any = None,
     alt: str | None = None,
     derived: bool = True,
+    focus: str | None = None,
 ) -> go.Figure:
     """One line per series over years; gaps stay gaps and census breaks are marked.
 
     A census break (the first year on a new census basis) gets a dashed line between that
     year and the one before, and by default the line is not drawn across it: the values on
-    either side rest on different counts.
+    either side rest on different counts. The focus city (``focus``, else the notebook's
+    ``CITY``, see :func:`krefeld_data.charts.theme.set_focus`) is drawn first and heavier.
     """
     _require_columns(df, [x, y, series, label], "line_over_time")
     _require_unique(df, [series, x], "line_over_time")
@@ -207,8 +223,9 @@ def line_over_time(
     names = _series_names(df, series, label)
     all_years = sorted(int(v) for v in df[x].dropna().unique()) if yearly else []
     date_style = "day" if yearly or not _is_monthly(pd.to_datetime(df[x]).dropna()) else "month"
-    for key, part in df.groupby(series, sort=False, observed=True):
-        part = part.dropna(subset=[x]).sort_values(x)
+    groups = dict(list(df.groupby(series, sort=False, observed=True)))
+    for key in order_keys(groups, focus) if series == "region_code" else list(groups):
+        part = groups[key].dropna(subset=[x]).sort_values(x)
         if yearly:
             # Reindex on every year so a missing year shows as a gap, not a straight line.
             values = part.groupby(part[x].astype(int))[y].sum(min_count=1)
@@ -231,13 +248,14 @@ def line_over_time(
                     if position:
                         xs.insert(position, pd.Timestamp(year=year, month=1, day=1))
                         ys.insert(position, None)
-        colour = colour_for(key) if series == "region_code" else None
+        colour = colour_for(key, focus=focus) if series == "region_code" else None
+        heavy = series == "region_code" and is_focus(key, focus)
         # Dates are written out in German here: plotly's own date format is English
         # unless the page loads a German locale, and hover text should not depend on that.
         hover_x = "%{x:d}" if yearly else "%{customdata}"
         fig.add_trace(go.Scatter(
             x=xs, y=ys, name=names.get(key, str(key)), mode="lines+markers", connectgaps=False,
-            line={"width": 3 if key == "05114" else 2, "color": colour},
+            line={"width": FOCUS_LINE_WIDTH if heavy else LINE_WIDTH, "color": colour},
             marker={"size": 5, "color": colour},
             customdata=None if yearly else [format_date(d, date_style) for d in xs],
             hovertemplate=(
@@ -248,9 +266,11 @@ def line_over_time(
     for year, text in break_labels.items():
         position = year - 0.5 if yearly else f"{year}-01-01"
         fig.add_vline(x=position, line={"dash": "dash", "width": 1, "color": MUTED_COLOUR})
+        # Inside the plot, under its top edge: above it, the label met the legend (issue 16).
         fig.add_annotation(
-            x=position, y=1, yref="paper", yanchor="bottom", text=text, showarrow=False,
+            x=position, y=1, yref="paper", yanchor="top", text=text, showarrow=False,
             font={"size": 11, "color": MUTED_COLOUR}, xanchor="left", xshift=2,
+            bgcolor="rgba(255,255,255,0.8)", name="kd-break",
         )
     if yearly:
         fig.update_xaxes(tickformat="d", hoverformat="d", dtick=_year_step(all_years))
@@ -261,7 +281,8 @@ def line_over_time(
     return finish(
         fig, kind="line", title=title, subtitle=subtitle, sources=sources, data=df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [x, series, label, y]),
-        extra_meta={"breaks": sorted(break_labels)},
+        extra_meta={"breaks": sorted(break_labels), "value_format": value_format,
+                    "x_title": "Jahr" if yearly else "Datum"},
     )
 
 
@@ -305,8 +326,13 @@ def compare_cities(
     sources: Any = None,
     alt: str | None = None,
     derived: bool = True,
+    focus: str | None = None,
 ) -> go.Figure:
-    """Cities side by side: one bar each, bars grouped by ``group``, or one panel per city."""
+    """Cities side by side: one bar each, bars grouped by ``group``, or one panel per city.
+
+    Value labels carry the number (and " %"), nothing longer: plotly puts them inside a bar
+    that has room and beside one that has not, and the axis leaves room for them on a phone.
+    """
     _require_columns(df, [value, city, label, group], "compare_cities")
     _require_unique(df, [city, group], "compare_cities")
     unit = _unit_of(df, unit)
@@ -315,20 +341,30 @@ def compare_cities(
     if group is None:
         ordered = df.sort_values(value, ascending=True)
         keys = list(ordered[city])
+        numbers = [float(v) for v in ordered[value]]
         fig = go.Figure(go.Bar(
-            x=[float(v) for v in ordered[value]], y=[names[k] for k in keys], orientation="h",
-            marker={"color": [colour_for(k) for k in keys]}, name="",
-            texttemplate=f"%{{x:{value_format}}}{suffix}", textposition="auto",
+            x=numbers, y=[names[k] for k in keys], orientation="h",
+            marker={"color": [colour_for(k, focus=focus) for k in keys]}, name="",
+            texttemplate=f"%{{x:{value_format}}}{_label_suffix(unit)}", textposition="auto",
+            cliponaxis=False, insidetextanchor="end", textfont={"size": 13},
             hovertemplate=f"<b>%{{y}}</b>: %{{x:{value_format}}}{suffix}<extra></extra>",
         ))
         fig.update_layout(showlegend=False, height=max(260, 90 + 48 * len(keys)))
-        fig.update_xaxes(tickformat=value_format, title={"text": value_title or ""}, showgrid=True)
+        largest = max([0.0, *(v for v in numbers if not math.isnan(v))])
+        smallest = min([0.0, *(v for v in numbers if not math.isnan(v))])
+        # Headroom beside the longest bar for a label that does not fit inside a short one.
+        fig.update_xaxes(tickformat=value_format, title={"text": _axis_unit(unit, value_title)},
+                         showgrid=True, range=[smallest * 1.25, (largest or 1) * 1.25])
         fig.update_yaxes(showgrid=False, tickformat="")
         kind = "bars"
     else:
         groups = list(dict.fromkeys(df[group]))
         cities = list(dict.fromkeys(df[city]))
+        if city == "region_code":
+            cities = order_keys(cities, focus)
         if small_multiples:
+            from plotly.subplots import make_subplots
+
             fig = make_subplots(
                 rows=len(cities), cols=1, shared_xaxes=True, vertical_spacing=0.08,
                 subplot_titles=[names[c] for c in cities],
@@ -339,7 +375,7 @@ def compare_cities(
             part = df[df[city] == key].set_index(group)[value].reindex(groups)
             trace = go.Bar(
                 x=groups, y=[None if pd.isna(v) else float(v) for v in part], name=names[key],
-                marker={"color": colour_for(key)},
+                marker={"color": colour_for(key, focus=focus)},
                 hovertemplate=f"<b>{names[key]}</b><br>%{{x}}: %{{y:{value_format}}}{suffix}<extra></extra>",
             )
             if small_multiples:
@@ -356,10 +392,11 @@ def compare_cities(
             fig.update_yaxes(title={"text": value_title or ""}, row=1, col=1)
         else:
             fig.update_yaxes(title={"text": value_title or ""})
-        kind = "small_multiples" if small_multiples else "bars"
+        kind = "small_multiples" if small_multiples else "columns"
     return finish(
         fig, kind=kind, title=title, subtitle=subtitle, sources=sources, data=df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [city, label, group, value]),
+        extra_meta={"value_format": value_format, "orientation": "h" if group is None else "v"},
     )
 
 
@@ -423,6 +460,7 @@ def population_pyramid(
     return finish(
         fig, kind="pyramid", title=title, subtitle=subtitle, sources=sources, data=df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [age, sex, value]),
+        extra_meta={"value_format": value_format},
     )
 
 
@@ -439,6 +477,7 @@ def stacked_share(
     sources: Any = None,
     alt: str | None = None,
     derived: bool = True,
+    focus: str | None = None,
 ) -> go.Figure:
     """One 100 % bar per category, split into the shares of its parts."""
     _require_columns(df, [category, part, value], "stacked_share")
@@ -449,6 +488,8 @@ def stacked_share(
     shares = df.assign(_share=(df[value] / totals * 100).where(totals > 0))
     parts = list(dict.fromkeys(df[part]))
     categories = list(dict.fromkeys(df[category]))
+    if category == "region_code":
+        categories = order_keys(categories, focus)  # the focus city on top
     fig = go.Figure()
     for index, piece in enumerate(parts):
         rows = shares[shares[part] == piece].set_index(category).reindex(categories)
@@ -458,15 +499,20 @@ def stacked_share(
             customdata=[None if pd.isna(v) else float(v) for v in rows[value]],
             name=str(piece), orientation="h", marker={"color": colour},
             texttemplate="%{x:,.0f} %", textposition="inside", insidetextanchor="middle",
+            textfont={"size": 12},
             hovertemplate=f"<b>%{{y}}</b><br>{piece}: %{{x:,.1f}} % (%{{customdata:,d}})<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", height=max(260, 120 + 52 * len(categories)))
+    # A share too narrow for its label shows none (the hover and the CSV have it) rather
+    # than a label spilling over its neighbour on a phone.
+    fig.update_layout(barmode="stack", height=max(260, 120 + 52 * len(categories)),
+                      uniformtext={"minsize": 10, "mode": "hide"})
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", tickformat=",d", showgrid=True)
     fig.update_yaxes(showgrid=False, tickformat="", autorange="reversed", rangemode="normal")
     return finish(
         fig, kind="stacked_share", title=title, subtitle=subtitle,
         sources=sources, data=df, alt=alt, unit="Prozent", derived=derived,
         columns=_columns_note(df, [category, label, part, value]),
+        extra_meta={"value_format": ",.1f"},
     )
 
 

@@ -202,6 +202,16 @@ def render_story_page(*, title: str, body: str, method: Methodology, sample: boo
     )
 
 
+def render_embed_page(*, title: str, body: str, chart: str, assets: str, sample: bool) -> str:
+    """A chart alone on a page, for an iframe: it tells its parent page how tall it is."""
+    from markupsafe import Markup
+
+    return _environment().get_template("embed.html.j2").render(
+        title=title, body=Markup(body), chart=chart, assets=assets, sample=sample,
+        sample_mark=SAMPLE_MARK,
+    )
+
+
 def render_index(entries: list[dict[str, Any]], *, title: str = "Krefeld in Zahlen") -> str:
     return _environment().get_template("index.html.j2").render(
         title=title, entries=entries, sample=any(e.get("sample") for e in entries),
