@@ -418,6 +418,9 @@ def build_reports(
         def finished(story: Story, nb, records: list[dict[str, Any]], seconds: float) -> None:
             sample = write_story_page(story, nb, records, reports, store, notebooks,
                                       downloads=downloads.get(story.slug, []))
+            from krefeld_data.publish.embed import export_charts  # issue 16: each chart's own files
+
+            export_charts(story.slug, records, reports)
             summary.results.append(
                 StoryResult(story.slug, story.title, "built", seconds=seconds, sample=sample)
             )
