@@ -52,9 +52,19 @@ def test_every_real_genesis_file_keeps_every_cell_and_the_schema(prefix: str) ->
     assert frame["year"].notna().all()
 
 
-def test_path_and_bytes_give_the_same_frame() -> None:
+def test_path_and_bytes_give_the_same_frame_but_the_path_names_the_table() -> None:
     path = real_sample("02_")
-    pd.testing.assert_frame_equal(read_table(path), read_table(path.read_bytes()))
+    from_path, from_bytes = read_table(path), read_table(path.read_bytes())
+    # The flat file itself names only its statistic; the file name 02_regio_12411-01-01-4_… the table.
+    assert set(from_bytes["table"]) == {"12411"}
+    assert set(from_path["table"]) == {"12411-01-01-4"}
+    pd.testing.assert_frame_equal(from_path.drop(columns="table"), from_bytes.drop(columns="table"))
+
+
+def test_a_code_in_the_file_name_of_another_statistic_is_not_taken(tmp_path: Path) -> None:
+    data = real_sample("02_").read_bytes()
+    (tmp_path / "12521-03i_flat.csv").write_bytes(data)
+    assert set(read_table(tmp_path / "12521-03i_flat.csv")["table"]) == {"12411"}
 
 
 def test_a_stored_snapshot_carries_its_provenance(tmp_path: Path) -> None:
@@ -101,5 +111,5 @@ def test_a_zip_with_two_files_is_refused(tmp_path: Path) -> None:
 def test_a_stored_plain_flat_file_gets_the_table_code_of_its_record(tmp_path: Path) -> None:
     store = RawStore(tmp_path / "raw")
     (result,) = import_file(real_sample("02_"), store=store)
-    assert read_table(real_sample("02_"))["table"].iloc[0] == "12411"  # the file names its statistic only
+    assert read_table(real_sample("02_").read_bytes())["table"].iloc[0] == "12411"  # content: statistic only
     assert read_table(result.result.snapshot.path)["table"].iloc[0] == "12411-01-01-4"

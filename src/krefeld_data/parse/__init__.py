@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ import pandas as pd
 
 from krefeld_data.errors import KrefeldDataError, ParseError, StoreError
 from krefeld_data.parse import sniff as formats
+
+log = logging.getLogger(__name__)
 
 PARSERS = {
     formats.FFCSV: "krefeld_data.parse.ffcsv",
@@ -56,6 +59,19 @@ def _load(source: Any) -> tuple[formats.Payload, str, Any]:
         raise KrefeldDataError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def _code_from_name(payload: formats.Payload, path: Path) -> str | None:
+    """A flat file names only its statistic (``12411``); a table code in the file name that
+    begins with that statistic (``12411-01-01-4_flat.csv``) is the table's."""
+    if payload.kind not in (formats.FFCSV, formats.FFCSV_OLD):
+        return None
+    match = formats.TABLE_CODE.search(path.name)
+    lines = payload.text.split("\n", 2)
+    statistic = lines[1].split(";", 1)[0].strip().strip('"') if len(lines) > 1 else ""
+    if match and statistic and match.group(1).startswith(statistic):
+        return match.group(1)
+    return None
+
+
 def _snapshot_for(path: Path):
     """A file inside the raw store is read with its provenance (and checksum check)."""
     from krefeld_data.raw.provenance import Provenance
@@ -77,11 +93,22 @@ def read_table(source: Any) -> pd.DataFrame:
     if snapshot is not None and not payload.table_code and snapshot.provenance.table:
         # A plain flat file names only its statistic (12411); the store knows the table.
         payload = dataclasses.replace(payload, table_code=snapshot.provenance.table)
+    elif snapshot is None and not payload.table_code and isinstance(source, str | Path):
+        payload = dataclasses.replace(payload, table_code=_code_from_name(payload, Path(source)))
     module_name = PARSERS.get(payload.kind)
     if module_name is None:
         raise ParseError(f"{where}: {payload.kind} holds no table to read")
     module = importlib.import_module(module_name)
-    frame = module.parse(payload, where)
+    try:
+        frame = module.parse(payload, where)
+    except KrefeldDataError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, UnicodeError) as exc:
+        # Every bad input must end in a KrefeldDataError naming the file; a parser slip shows
+        # here with its type, so it can be fixed, instead of as a bare pandas message.
+        log.debug("%s: parser error", where, exc_info=True)
+        raise ParseError(f"{where}: cannot read this {payload.kind} file "
+                         f"({type(exc).__name__}: {str(exc)[:160]})") from None
     frame.attrs["format"] = payload.kind
     if snapshot is not None:
         frame.attrs["provenance"] = snapshot.provenance.to_dict()

@@ -75,7 +75,7 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
         variables=variables,
         measure=cats["value_variable_code"],
         measure_label=cats["value_variable_label"],
-        unit=cats["value_unit"],
+        unit=common.unit_column(cats["value_unit"]),
         value=values,
         status=status,
         quality=common.quality_column(cats.get(QUALITY), n),

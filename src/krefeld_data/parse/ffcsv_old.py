@@ -13,6 +13,7 @@ names (``1_variable_code;1_variable_label;1_variable_code;1_variable_code``).
 from __future__ import annotations
 
 import logging
+import re
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 N_FIXED = 5  # statistics code and label, time code, label and value
 QUALITY_SUFFIX = "__q"
+UNIT_VARIABLE = re.compile(r"^(?:EINH\w*|MASSEINHEIT|MASSEINH\w*|Ma(?:ß|ss)einheit|Einheit\w*|units?)$",
+                           re.IGNORECASE)
 
 
 def parse(payload: Payload, where: str) -> pd.DataFrame:
@@ -54,6 +57,11 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
     _reject_repeated_header(cats[0], where)
     groups = [tuple(cats[N_FIXED + 4 * k + j] for j in range(4)) for k in range(n_variables)]
     variables, region = common.build_variables(groups, where)
+    unit_variable = next((v for v in variables if _is_unit_variable(v)), None)
+    if unit_variable is not None and any(not m[2] for m in measures):
+        variables.remove(unit_variable)  # it says what the numbers count, it classifies nothing
+    else:
+        unit_variable = None
 
     k = len(measures)
     value_parts, status_parts, quality_parts = [], [], []
@@ -77,6 +85,9 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
         variable.labels = _tile(variable.labels, k)
         variable.codes = _tile(variable.codes, k)
     measure_index = np.repeat(np.arange(k, dtype=np.int32), rows)
+    unit = _per_measure(measure_index, [common.unit_words(m[2]) for m in measures])
+    if unit_variable is not None:
+        unit = _units_from_variable(measures, unit_variable, rows)
     return common.tidy_frame(
         n=rows * k,
         table=payload.table_code or statistics,
@@ -85,9 +96,9 @@ def parse(payload: Payload, where: str) -> pd.DataFrame:
         year=np.tile(year, k),
         date=np.tile(date, k),
         variables=variables,
-        measure=pd.Categorical.from_codes(measure_index, categories=[m[0] for m in measures]),
-        measure_label=pd.Categorical.from_codes(measure_index, categories=[m[1] for m in measures]),
-        unit=pd.Categorical.from_codes(measure_index, categories=[m[2] for m in measures]),
+        measure=_per_measure(measure_index, [m[0] for m in measures]),
+        measure_label=_per_measure(measure_index, [m[1] for m in measures]),
+        unit=unit,
         value=np.concatenate(value_parts),
         status=status,
         quality=quality,
@@ -121,6 +132,26 @@ def _measures(names: list[str], offset: int, where: str) -> list[tuple[str, str,
     if len(set(codes)) != len(codes):
         raise ParseError(f"{where}: a measure column appears twice: {', '.join(codes)}")
     return measures
+
+
+def _per_measure(index: np.ndarray, items: list[str]) -> pd.Categorical:
+    """Each row's entry of its measure; two measures may share a label or a unit (``Anzahl``)."""
+    categories = list(dict.fromkeys(items))
+    codes = np.asarray([categories.index(item) for item in items], dtype=np.int32)
+    return pd.Categorical.from_codes(codes[index], categories=categories)
+
+
+def _is_unit_variable(variable: common.Variable) -> bool:
+    """A classifying variable that carries the unit (``EINHEIT`` / ``Maßeinheit``) instead of the header."""
+    return bool(UNIT_VARIABLE.match(variable.code.strip()) or UNIT_VARIABLE.match(variable.label.strip()))
+
+
+def _units_from_variable(measures: list, variable: common.Variable, rows: int) -> pd.Categorical:
+    """The unit of every row: the header's where it names one, else the unit variable's label."""
+    per_row = pd.Series(common.unit_column(common.strip_labels(variable.labels))).astype("str")
+    parts = [per_row if not unit else pd.Series([common.unit_words(unit)] * rows, dtype="str")
+             for _code, _label, unit, _column, _quality in measures]
+    return pd.Categorical(pd.concat(parts, ignore_index=True))
 
 
 def _tile(cat: pd.Categorical, k: int) -> pd.Categorical:
