@@ -58,7 +58,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from krefeld_data.publish.build import build_cli
 
-    return build_cli(force=args.force, partial=args.partial, stories=args.stories, data_only=args.data_only)
+    return build_cli(force=args.force, partial=args.partial, stories=args.stories, data_only=args.data_only,
+                     city=args.city, compare=args.compare, context=args.context)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -66,12 +67,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from krefeld_data.catalog import STORIES
     from krefeld_data.fetch.runner import fetch_all, plan
     from krefeld_data.publish.build import build_reports, print_outcome
+    from krefeld_data.regions.resolve import resolve_parameters
 
+    # Checked before anything is fetched or built: a typo in a city stops the whole job.
+    parameters = resolve_parameters(args.city, args.compare, args.context)
     reports = fetch_all(plan([], None), refresh=args.refresh)
     for report in reports:
         print(report.line)
-    print_outcome(build_reports(list(STORIES), force=args.force, partial=True))
+    print_outcome(build_reports(list(STORIES), force=args.force, partial=True, parameters=parameters))
     return 0
+
+
+def _cmd_new_story(args: argparse.Namespace) -> int:
+    from krefeld_data.scaffold import new_story_cli
+
+    return new_story_cli(args.slug, table=args.table, database=args.db, title=args.title,
+                         build=not args.no_build)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -131,6 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
                  "the main job: fetch what the stories need, build every story that has its data")
     report.add_argument("--refresh", action="store_true", help="ask the services for newer data")
     report.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    for cmd in (build, report):
+        cmd.add_argument("--city", metavar="KEY|NAME",
+                         help="the city the pages are about (Kreis key or name, e.g. 05112 or Duisburg); "
+                         "pages go to reports/<city>/")
+        cmd.add_argument("--compare", metavar="KEY,…",
+                         help="comparison cities, comma-separated (default: the column's cities)")
+        cmd.add_argument("--context", metavar="KEY,…",
+                         help="context regions, comma-separated (default: the city's Land and DG)")
+    new = add("new-story", _cmd_new_story,
+              "scaffold a new story from a stored table: notebook, facts module, dataset, test")
+    new.add_argument("slug", metavar="SLUG", help="short name, e.g. arbeitsmarkt (becomes NN-slug)")
+    new.add_argument("--table", required=True, metavar="CODE", help="table code, already stored")
+    new.add_argument("--db", help="database of the table (default: where it is stored)")
+    new.add_argument("--title", help="page title (default: from the slug)")
+    new.add_argument("--no-build", action="store_true", help="only write the files, do not build")
     demo = add("demo", _cmd_demo, "build the pages from the package's sample data (offline)")
     demo.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     add("verify", _cmd_verify, "check every raw file against its checksum")

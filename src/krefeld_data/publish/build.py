@@ -5,21 +5,33 @@ each only when its inputs changed) and copies them beside the pages for readers 
 Only what changed is rebuilt. A story's inputs are hashed (notebook text, the raw snapshots of
 its tables, its processed datasets, the package version and source); when the hash matches
 the one in ``reports/.build-cache.json`` and the page exists, the notebook is not run again.
-A story whose data is missing fails the build with the next step, or with ``--partial`` is
-listed on the index as not built. A page is replaced only by a complete new page.
+A story whose required data is missing fails the build with the next step, or with ``--partial``
+is listed on the index as not built. A page is replaced only by a complete new page.
+
+``--city``/``--compare``/``--context`` reach each notebook as papermill does it: an
+``injected-parameters`` cell after the tagged ``parameters`` cell, holding only the names that
+cell defines. Pages for other cities go to ``reports/<city>/``; the parameters are part of the
+build key.
+
+Speed: the notebooks run in a small pool of kernels (one per core), started while the clean
+stage works and warmed with the imports every story needs; each kernel then runs several
+notebooks, its namespace reset in between (``%reset -f``), so start-up and imports are paid
+once per core, not once per notebook.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import inspect
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +41,7 @@ from krefeld_data.catalog import SOURCE_TABLES, STORIES, Story
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.guidance import how_to_get, index_message
 from krefeld_data.raw.store import RawStore
+from krefeld_data.regions.resolve import CityParameters
 from krefeld_data.util.atomic import write_text_atomically
 from krefeld_data.util.fingerprint import key_of, package_fingerprint, sha256_bytes
 
@@ -37,6 +50,25 @@ CACHE_VERSION = 1
 DEFAULT_TIMEOUT = 900  # seconds per cell
 NOT_BUILT_YET = "noch nicht gebaut: `krefeld-data build`"
 KERNEL_NAME = "python3"  # jupyter_client starts it with this interpreter (sys.executable)
+# What every story notebook imports anyway: paid once per kernel, while the clean stage runs.
+WARM_UP = """\
+import IPython.display
+import pandas
+import plotly.graph_objects
+try:
+    import krefeld_data.charts
+    import krefeld_data.datasets
+except Exception:  # a broken import shows in the notebook that needs it, with its message
+    pass
+"""
+# Run before each notebook in a reused kernel: a fresh namespace, its folder, its record file.
+RESET = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _kd_os
+_kd_os.chdir({cwd!r})
+_kd_os.environ[{env!r}] = {record!r}
+del _kd_os
+"""
 
 
 class NotebookFailed(KrefeldDataError):
@@ -78,7 +110,8 @@ class BuildSummary:
 # ---------------------------------------------------------------- what a story needs
 
 def missing_tables(story: Story, store: RawStore) -> list[str]:
-    return [code for code in story.tables if store.latest(code) is None]
+    """The tables the story cannot be built without that are not stored (optional ones aside)."""
+    return story.missing_required(lambda code: store.latest(code) is not None)
 
 
 
@@ -93,15 +126,18 @@ def _missing_message(story: Story, missing: list[str]) -> str:
 
 
 
-def story_key(story: Story, notebook: Path, store: RawStore, processed: dict[str, str]) -> str:
-    """``processed``: content hash of each of the story's dataset files (datasets.story_datasets_key)."""
+def story_key(story: Story, notebook: Path, store: RawStore, processed: dict[str, str],
+              parameters: dict[str, Any] | None = None) -> str:
+    """``processed``: content hash of each of the story's dataset files (datasets.story_datasets_key);
+    ``parameters``: the values injected into the notebook (none for the default cities)."""
     # Every snapshot counts, not only the latest: stories splice all stored copies of a
     # series, so importing an older publication changes the page too.
     snapshots = {
         code: [[s.provenance.source, s.provenance.sha256, s.provenance.origin]
                for s in store.snapshots(code)]
-        for code in (*story.tables, *story.optional_tables)
+        for code in story.all_tables
     }
+    facts = notebook.parent / story.facts if story.facts else None
     parts = {
         "notebook": sha256_bytes(notebook.read_bytes()),
         "tables": snapshots,
@@ -110,6 +146,8 @@ def story_key(story: Story, notebook: Path, store: RawStore, processed: dict[str
         "code": package_fingerprint(),
         "python": list(sys.version_info[:2]),
         "title": story.title,
+        "parameters": parameters or {},
+        "facts": sha256_bytes(facts.read_bytes()) if facts and facts.is_file() else "",
     }
     return key_of(parts)
 
@@ -162,6 +200,41 @@ def read_notebook(path: Path):
     return jupytext.read(str(path))
 
 
+def parameter_names(nb) -> set[str]:
+    """The names the notebook's tagged ``parameters`` cell assigns (empty without such a cell)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                return set()
+            names: set[str] = set()
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else (
+                    [node.target] if isinstance(node, ast.AnnAssign) else [])
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+            return names
+    return set()
+
+
+def notebook_parameters(nb, values: dict[str, Any] | None) -> dict[str, Any]:
+    """The subset of ``values`` this notebook's parameters cell defines."""
+    if not values:
+        return {}
+    names = parameter_names(nb)
+    return {name: value for name, value in values.items() if name in names}
+
+
+def inject_parameters(nb, values: dict[str, Any]):
+    """papermill's convention: an ``injected-parameters`` cell after the ``parameters`` cell."""
+    if not values:
+        return nb
+    from papermill.parameterize import parameterize_notebook
+
+    nb.metadata.setdefault("papermill", {})
+    return parameterize_notebook(nb, values, kernel_name=KERNEL_NAME, language="python")
+
+
 def _first_error(nb) -> tuple[int, str]:
     for index, cell in enumerate(nb.cells, start=1):
         for output in cell.get("outputs", []):
@@ -170,23 +243,141 @@ def _first_error(nb) -> tuple[int, str]:
     return 0, ""
 
 
-async def execute_notebook_async(path: Path, record: Path, *, timeout: int = DEFAULT_TIMEOUT):
-    """Run every cell in a fresh kernel with the notebook's folder as working directory."""
+class KernelPool:
+    """Kernels started once per build, warmed with the common imports, reused between notebooks.
+
+    The pool runs its own event loop in a thread, so kernels start while the build process
+    writes the datasets. A kernel that timed out or died is shut down and replaced.
+    """
+
+    def __init__(self, size: int, *, timeout: int = DEFAULT_TIMEOUT) -> None:
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="krefeld-kernels", daemon=True)
+        self._thread.start()
+        self._idle: asyncio.Queue | None = None
+        self._all: list[Any] = []
+        self._started = False
+
+    def run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def limit(self, count: int) -> None:
+        """Start no more kernels than there are notebooks to run (before the pool has started)."""
+        if not self._started:
+            self.size = max(1, min(self.size, count))
+
+    def start(self) -> None:
+        """Begin starting the kernels in the background (returns at once)."""
+        if not self._started:
+            self._started = True
+            asyncio.run_coroutine_threadsafe(self._fill(), self.loop)
+
+    async def _fill(self) -> None:
+        if self._idle is None:
+            self._idle = asyncio.Queue()
+        for _ in range(self.size - len(self._all)):
+            task = asyncio.ensure_future(self._new_kernel())
+            self._all.append(task)
+
+    async def _new_kernel(self):
+        from jupyter_client.manager import AsyncKernelManager
+        from nbclient import NotebookClient
+        from nbformat.v4 import new_code_cell, new_notebook
+
+        with tempfile.TemporaryDirectory(prefix="krefeld-kernel-") as tmp:
+            env = kernel_environment(Path(tmp) / "warm-up.jsonl")
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        await km.start_kernel(env=env, stderr=subprocess.DEVNULL)
+        warm = new_notebook(cells=[new_code_cell(WARM_UP)])
+        warm.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+        client = NotebookClient(warm, km=km, timeout=self.timeout, allow_errors=True)
+        try:
+            await client.async_execute()
+        finally:
+            await _stop_channels(client)
+        await self._idle.put(km)
+        return km
+
+    async def acquire(self):
+        if not self._started:
+            self._started = True
+            await self._fill()
+        return await self._idle.get()
+
+    async def release(self, km, healthy: bool) -> None:
+        if healthy:
+            await self._idle.put(km)
+            return
+        await _shutdown(km)
+        self._all.append(asyncio.ensure_future(self._new_kernel()))
+
+    async def _close(self) -> None:
+        kernels = []
+        for task in self._all:
+            try:
+                kernels.append(await task)
+            except Exception:  # a kernel that never started has nothing to shut down
+                continue
+        await asyncio.gather(*(_shutdown(km) for km in kernels), return_exceptions=True)
+
+    def close(self) -> None:
+        try:
+            self.run(self._close())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)
+            self.loop.close()
+
+
+async def _stop_channels(client) -> None:
+    if getattr(client, "kc", None) is not None:
+        result = client.kc.stop_channels()
+        if inspect.isawaitable(result):
+            await result
+        client.kc = None
+
+
+async def _shutdown(km) -> None:
+    try:
+        if await km.is_alive():
+            await km.shutdown_kernel(now=True)
+    except RuntimeError:
+        pass
+    finally:
+        result = km.cleanup_resources()
+        if inspect.isawaitable(result):
+            await result
+
+
+async def execute_notebook_async(path: Path, record: Path, pool: KernelPool, *,
+                                 parameters: dict[str, Any] | None = None,
+                                 timeout: int = DEFAULT_TIMEOUT):
+    """Run every cell in a kernel of the pool, with the notebook's folder as working directory.
+
+    ``parameters`` are injected after the tagged ``parameters`` cell (only the names it defines).
+    """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbformat.v4 import new_code_cell
 
+    from krefeld_data.charts.display import RECORD_ENV
     from krefeld_data.publish.pages import scrub
 
     nb = read_notebook(path)
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
-    client = NotebookClient(
-        nb, kernel_name=KERNEL_NAME, timeout=timeout, allow_errors=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    nb = inject_parameters(nb, notebook_parameters(nb, parameters))
+    reset = new_code_cell(RESET.format(cwd=str(path.parent), env=RECORD_ENV, record=str(record)))
+    nb.cells.insert(0, reset)
+    km = await pool.acquire()
+    healthy = True
+    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=False,
+                            resources={"metadata": {"path": str(path.parent)}})
     try:
-        # The kernel's own stderr (start-up warnings) is noise for the person building.
-        await client.async_execute(env=kernel_environment(record), stderr=subprocess.DEVNULL)
+        await client.async_execute()
     except CellExecutionError as exc:
+        nb.cells.remove(reset)
         cell, message = _first_error(nb)
         message = message or f"{exc.ename}: {exc.evalue}"
         raise NotebookFailed(scrub(
@@ -194,24 +385,17 @@ async def execute_notebook_async(path: Path, record: Path, *, timeout: int = DEF
             paths=[path.parent, config.data_dir()],
         )) from None
     except (CellTimeoutError, TimeoutError):
+        healthy = False
         raise NotebookFailed(f"notebook {path.name} took longer than {timeout} s in one cell") from None
     except DeadKernelError:
+        healthy = False
         raise NotebookFailed(f"notebook {path.name}: the Python kernel died (out of memory?)") from None
+    finally:
+        await _stop_channels(client)
+        await pool.release(km, healthy)
+    if reset in nb.cells:
+        nb.cells.remove(reset)
     return nb
-
-
-def _run(coroutine):
-    """``asyncio.run``, also from inside a running loop (e.g. called from a notebook)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def execute_notebook(path: Path, record: Path, *, timeout: int = DEFAULT_TIMEOUT):
-    return _run(execute_notebook_async(path, record, timeout=timeout))
 
 
 def _clean_outputs(nb) -> None:
@@ -261,7 +445,7 @@ def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: P
 
     provenance = [
         s.provenance.to_dict()
-        for code in (*story.tables, *story.optional_tables)
+        for code in story.all_tables
         if (s := store.latest(code))
     ]
     descriptions = {code: t.description for code, t in SOURCE_TABLES.items()}
@@ -277,28 +461,45 @@ def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: P
 
 
 async def _run_stories(
-    jobs: list[tuple[Story, Path]], concurrency: int, finished
+    jobs: list[tuple[Story, Path, dict[str, Any]]], pool: KernelPool, finished
 ) -> list[tuple[Story, BaseException]]:
-    """Run the notebooks, ``concurrency`` at a time; ``finished(story, nb, records, seconds)``
-    writes each page as soon as its notebook is done. Returns the failures."""
-    gate = asyncio.Semaphore(max(1, concurrency))
+    """Run the notebooks, one per kernel of the pool at a time; ``finished(story, nb, records,
+    seconds)`` writes each page (in a thread, so the kernels' messages keep flowing) as soon
+    as its notebook is done. Returns the failures."""
     failures: list[tuple[Story, BaseException]] = []
 
-    async def one(story: Story, notebook: Path) -> None:
-        async with gate:
-            begun = time.perf_counter()
-            with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
-                record = Path(tmp) / "charts.jsonl"
-                try:
-                    nb = await execute_notebook_async(notebook, record)
-                except KrefeldDataError as exc:
-                    failures.append((story, exc))
-                    return
-                records = _read_records(record)
-            finished(story, nb, records, time.perf_counter() - begun)
+    async def one(story: Story, notebook: Path, parameters: dict[str, Any]) -> None:
+        with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
+            record = Path(tmp) / "charts.jsonl"
+            try:
+                nb = await execute_notebook_async(notebook, record, pool, parameters=parameters)
+            except KrefeldDataError as exc:
+                failures.append((story, exc))
+                return
+            begun = time.perf_counter() - _run_seconds(nb)
+            records = _read_records(record)
+        await asyncio.to_thread(finished, story, nb, records, time.perf_counter() - begun)
 
-    await asyncio.gather(*(one(story, notebook) for story, notebook in jobs))
+    await asyncio.gather(*(one(*job) for job in jobs))
     return failures
+
+
+def _run_seconds(nb) -> float:
+    """Seconds the notebook's cells ran (from nbclient's execution timestamps); 0 if unknown."""
+    from datetime import datetime
+
+    stamps = [
+        cell.get("metadata", {}).get("execution", {})
+        for cell in nb.cells if cell.cell_type == "code"
+    ]
+    try:
+        first = min(datetime.fromisoformat(s["iopub.execute_input"].replace("Z", "+00:00"))
+                    for s in stamps if "iopub.execute_input" in s)
+        last = max(datetime.fromisoformat(s["shell.execute_reply"].replace("Z", "+00:00"))
+                   for s in stamps if "shell.execute_reply" in s)
+    except ValueError:
+        return 0.0
+    return max(0.0, (last - first).total_seconds())
 
 
 # ---------------------------------------------------------------- the build
@@ -345,15 +546,16 @@ def build_reports(
     index_stories: Sequence[Story] | None = None,
     progress: bool = True,
     jobs: int | None = None,
+    parameters: CityParameters | None = None,
 ) -> BuildSummary:
     """Build the pages of ``stories`` (default: all) and the index; returns what happened.
 
-    Without ``partial``, a story whose tables are missing stops the build before any
+    Without ``partial``, a story whose required tables are missing stops the build before any
     notebook runs; with it, the story is listed on the index with the next step.
-    Up to ``jobs`` notebooks run at once (default: up to 4, by CPU count), each in its own kernel.
+    Up to ``jobs`` notebooks run at once (default: one per CPU, at most 4), each kernel reused.
+    ``parameters`` (other cities than the column's) are injected into the notebooks, and the
+    pages go to ``<reports>/<city>/``.
     """
-    from krefeld_data.datasets.registry import story_datasets_key
-    from krefeld_data.publish.pages import german_timestamp, render_index, scrub, write_assets
 
     started = time.perf_counter()
     jobs = jobs or max(1, min(4, os.cpu_count() or 1))
@@ -361,6 +563,10 @@ def build_reports(
     index_stories = list(index_stories) if index_stories is not None else stories
     notebooks = Path(notebooks_dir) if notebooks_dir else config.notebooks_dir()
     reports = Path(reports_dir) if reports_dir else config.reports_dir()
+    values: dict[str, Any] = {}
+    if parameters is not None and not parameters.is_default:
+        reports = reports / parameters.slug
+        values = parameters.notebook_values()
     store = store or RawStore()
     reports.mkdir(parents=True, exist_ok=True)
     summary = BuildSummary(reports)
@@ -375,6 +581,22 @@ def build_reports(
                 )
 
     cache = load_cache(reports)
+    pool = KernelPool(min(jobs, len(stories)) or 1)
+    if force or any(not cache["stories"].get(s.slug, {}).get("key") for s in stories if not missing[s.slug]):
+        pool.start()  # a first build: kernels start and import while the datasets are written
+    try:
+        return _build(stories, index_stories, notebooks, reports, store, cache, summary, pool,
+                      missing=missing, values=values, parameters=parameters, force=force,
+                      partial=partial, progress=progress, started=started)
+    finally:
+        pool.close()
+
+
+def _build(stories, index_stories, notebooks, reports, store, cache, summary, pool, *, missing, values,
+           parameters, force, partial, progress, started) -> BuildSummary:
+    from krefeld_data.datasets.registry import story_datasets_key
+    from krefeld_data.publish.pages import german_timestamp, render_index, scrub, write_assets
+
     write_assets(reports)
     summary.clean, downloads = clean_stage(
         [s for s in stories if not missing[s.slug]], reports, store=store, force=force,
@@ -402,7 +624,7 @@ def build_reports(
                     f"story {story.slug}: notebook {story.notebook} not found in {notebooks}"
                 )
             processed = story_datasets_key(story.slug, cache["processed_files"])
-            key = story_key(story, notebook, store, processed)
+            key = story_key(story, notebook, store, processed, values)
             if not force and entry.get("key") == key and (reports / f"{story.slug}.html").is_file():
                 summary.results.append(StoryResult(story.slug, story.title, "unchanged",
                                                    sample=bool(entry.get("sample"))))
@@ -413,7 +635,8 @@ def build_reports(
 
         keys = {story.slug: key for story, _, key in to_run}
         if to_run:
-            _progress(progress, f"running {len(to_run)} notebook(s), up to {jobs} at a time …")
+            pool.limit(len(to_run))
+            _progress(progress, f"running {len(to_run)} notebook(s), {pool.size} at a time …")
 
         def finished(story: Story, nb, records: list[dict[str, Any]], seconds: float) -> None:
             sample = write_story_page(story, nb, records, reports, store, notebooks,
@@ -430,7 +653,8 @@ def build_reports(
             }
             _progress(progress, f"{story.slug}: built in {seconds:.1f} s")
 
-        failures = _run(_run_stories([(s, n) for s, n, _ in to_run], jobs, finished)) if to_run else []
+        runs = [(s, n, values) for s, n, _ in to_run]
+        failures = pool.run(_run_stories(runs, pool, finished)) if to_run else []
         for story, error in failures:
             entry = cache["stories"].setdefault(story.slug, {"title": story.title})
             entry.update({"status": "failed", "message": scrub(f"Fehler im Notebook: {error}")})
@@ -439,7 +663,8 @@ def build_reports(
             others = f" ({len(failures) - 1} more stories failed too)" if len(failures) > 1 else ""
             raise NotebookFailed(f"story {story.slug}: {error}{others}")
     finally:
-        _write_index(reports, index_stories, cache, render_index)
+        title = f"{parameters.city_name} in Zahlen" if parameters is not None else None
+        _write_index(reports, index_stories, cache, render_index, title=title)
         cache_text = json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True)
         write_text_atomically(reports / CACHE_NAME, cache_text)
     order = {s.slug: i for i, s in enumerate(stories)}
@@ -448,7 +673,8 @@ def build_reports(
     return summary
 
 
-def _write_index(reports: Path, stories: Iterable[Story], cache: dict[str, Any], render) -> None:
+def _write_index(reports: Path, stories: Iterable[Story], cache: dict[str, Any], render,
+                 title: str | None = None) -> None:
     entries = []
     for story in stories:
         entry = cache["stories"].get(story.slug, {})
@@ -462,7 +688,8 @@ def _write_index(reports: Path, stories: Iterable[Story], cache: dict[str, Any],
             # A page from an earlier build stays linked; the note says why it was not rebuilt.
             "message": entry.get("message") or ("" if has_page else NOT_BUILT_YET),
         })
-    write_text_atomically(reports / "index.html", render(entries))
+    page = render(entries, title=title) if title else render(entries)
+    write_text_atomically(reports / "index.html", page)
 
 
 def print_outcome(summary: BuildSummary) -> None:
@@ -486,14 +713,23 @@ def print_outcome(summary: BuildSummary) -> None:
 
 
 def build_cli(force: bool = False, partial: bool = False, stories: list[str] | None = None,
-              data_only: bool = False) -> int:
-    """``krefeld-data build [STORY …] [--force] [--partial] [--data-only]``."""
-    from krefeld_data.catalog import story as find_story
+              data_only: bool = False, city: str | None = None, compare: str | None = None,
+              context: str | None = None) -> int:
+    """``krefeld-data build [STORY …] [--force] [--partial] [--data-only] [--city …] [--compare …]``.
 
+    The cities are checked before anything is written: a bad one stops the build whole.
+    """
+    from krefeld_data.catalog import story as find_story
+    from krefeld_data.regions.resolve import resolve_parameters
+
+    parameters = resolve_parameters(city, compare, context) if (city or compare or context) else None
     chosen = [find_story(name) for name in stories] if stories else list(STORIES)
     if data_only:
         return build_data_cli(chosen, force=force)
-    summary = build_reports(chosen, force=force, partial=partial, index_stories=list(STORIES))
+    if parameters is not None:
+        print(f"building for {parameters.describe()}", file=sys.stderr)
+    summary = build_reports(chosen, force=force, partial=partial, index_stories=list(STORIES),
+                            parameters=parameters)
     print_outcome(summary)
     return 0
 
