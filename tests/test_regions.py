@@ -1,9 +1,8 @@
-"""The region registry: keys in every length, names across databases, Urban Audit city codes."""
+"""The region registry: keys in every length, names across databases (Urban Audit codes: test_urban_audit)."""
 
 from __future__ import annotations
 
 import csv
-import re
 from collections import Counter
 
 import pytest
@@ -204,35 +203,3 @@ def test_strip_region_suffix_keeps_the_name_only():
     assert regions.strip_region_suffix("Korea, Republic of") == "Korea, Republic of"
 
 
-@pytest.mark.parametrize("code, name", sorted(STORY_CITIES.items()))
-def test_urban_audit_codes_map_both_ways(code, name):
-    city_code = regions.eurostat_city_code(code)
-    assert re.fullmatch(r"DE\d{3}C", city_code)
-    assert regions.eurostat_city_code(name) == city_code
-    assert regions.kreis_from_eurostat_city(city_code) == code
-    assert regions.kreis_from_eurostat_city(city_code + "1") == code
-    assert regions.kreis_from_eurostat_city(city_code.lower()) == code
-    assert regions.region(city_code + "1").code == code
-
-
-def test_urban_audit_codes_are_marked_unconfirmed_in_the_reference_file():
-    reference = regions.resources.files("krefeld_data.regions") / "reference"
-    text = (reference / "eurostat_cities.csv").read_text("utf-8")
-    assert "[unconfirmed against a live urb_cpop1 response]" in text
-
-
-def test_the_2019_city_list_holds_the_c1_form_of_each_story_city():
-    with real_sample("33_").open(encoding="utf-8", newline="") as fh:
-        rows = {row["city_code"]: row for row in csv.DictReader(fh)}
-    for code, name in STORY_CITIES.items():
-        listed = rows[regions.eurostat_city_code(code) + "1"]
-        assert listed["country_code"] == "DE"
-        assert listed["fua"] == name
-        assert listed["fua_code"] == listed["city_code"][:-2] + "L1"
-
-
-def test_a_city_without_an_urban_audit_code_raises_naming_the_file():
-    with pytest.raises(KrefeldDataError, match=r"eurostat_cities\.csv"):
-        regions.eurostat_city_code("Kassel")
-    with pytest.raises(KrefeldDataError, match="DE999C"):
-        regions.kreis_from_eurostat_city("DE999C")

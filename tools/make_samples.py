@@ -626,8 +626,8 @@ def asylum_applicants_eurostat(rng: random.Random) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-URBAN_AUDIT = [(KREFELD, "DE508C", "Krefeld"), (DUESSELDORF, "DE011C", "Düsseldorf"),
-               (WUPPERTAL, "DE546C", "Wuppertal"), (FREIBURG, "DE027C", "Freiburg im Breisgau")]
+URBAN_AUDIT = [(KREFELD, "DE087C", "Krefeld"), (DUESSELDORF, "DE011C", "Düsseldorf"),
+               (WUPPERTAL, "DE124C", "Wuppertal"), (FREIBURG, "DE025C", "Freiburg im Breisgau")]
 URBAN_AUDIT_YEARS = list(range(2012, LATEST_YEAR + 1))  # population on 1 January of the year
 
 

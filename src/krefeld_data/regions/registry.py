@@ -23,7 +23,6 @@ from importlib import resources
 from krefeld_data.errors import KrefeldDataError
 
 REGISTRY_FILE = "regions.csv"
-EUROSTAT_CITIES_FILE = "eurostat_cities.csv"
 
 CITY_TYPES = frozenset({"kreisfreie Stadt", "Stadtkreis", "Stadt"})
 KEY_LENGTHS = {2: "Land", 3: "Regierungsbezirk", 5: "Kreis", 8: "Gemeinde (AGS)", 12: "ARS"}
@@ -36,7 +35,6 @@ _DESIGNATION = re.compile(
     re.IGNORECASE,
 )
 _PREFIX = re.compile(r"^(?:Landkreis|Kreis)\s+(?=\S)")
-_URBAN_AUDIT = re.compile(r"^([A-Z]{2}\d{3}C)1?$")
 _NOTE = re.compile(r"\s*\((?:einschl|ohne|inkl)\.?[^()]*\)$", re.IGNORECASE)
 
 
@@ -144,7 +142,7 @@ def normalise_code(code: str) -> str:
 
 
 def region(code_or_name: str) -> Region:
-    """The region for a key (any length, ``DG``), a Urban Audit city code, or a name.
+    """The region for a key (any length, ``DG``) or a name (Urban Audit codes: ``urban_audit``).
 
     Names resolve in this order, active regions before dissolved ones: exact short or official
     name; the same ignoring case; the name without its designation (``Freiburg im Breisgau,
@@ -156,9 +154,6 @@ def region(code_or_name: str) -> Region:
         raise UnknownRegion("empty region code or name")
     if text.upper() == "DG" or text.isdigit():
         return _by_code(text)
-    city = _URBAN_AUDIT.match(text.upper())
-    if city and text.upper().startswith("DE"):
-        return _by_code(kreis_from_eurostat_city(text))
     return _by_name(text)
 
 
@@ -183,35 +178,6 @@ def all_regions(*, include_dissolved: bool = False) -> list[Region]:
 def kreise(*, include_dissolved: bool = False) -> list[Region]:
     """The Kreise and kreisfreie Städte (5-digit keys): 400 at the current territorial status."""
     return [r for r in all_regions(include_dissolved=include_dissolved) if r.level == "Kreis"]
-
-
-def eurostat_city_code(code_or_name: str) -> str:
-    """Eurostat Urban Audit city code (``DE508C``) of a Kreis, given by key or name.
-
-    Only the story cities are mapped; the codes are unconfirmed against a live ``urb_cpop1``
-    response (see ``reference/eurostat_cities.csv``).
-    """
-    kreis = region(code_or_name)
-    for city_code, kreis_code in _eurostat_cities().items():
-        if kreis_code == kreis.code:
-            return city_code
-    known = ", ".join(f"{_registry()[k].short_name} ({k})" for k in _eurostat_cities().values())
-    raise UnknownRegion(
-        f"no Eurostat Urban Audit city code known for {kreis.short_name} ({kreis.code}); "
-        f"mapped are {known}: add it to reference/{EUROSTAT_CITIES_FILE}"
-    )
-
-
-def kreis_from_eurostat_city(city_code: str) -> str:
-    """Kreis key of a Urban Audit city code; ``DE508C`` and the 2019 list's ``DE508C1`` alike."""
-    match = _URBAN_AUDIT.match(str(city_code).strip().upper())
-    cities = _eurostat_cities()
-    if match and match.group(1) in cities:
-        return cities[match.group(1)]
-    raise UnknownRegion(
-        f"Eurostat city code {city_code!r} is not in reference/{EUROSTAT_CITIES_FILE} "
-        f"(known: {', '.join(sorted(cities))})"
-    )
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -354,8 +320,3 @@ def _kind_of_type(region_type: str) -> str | None:
     if region_type in ("Landkreis", "Kreis"):
         return "district"
     return None
-
-
-@cache
-def _eurostat_cities() -> dict[str, str]:
-    return {row["city_code"]: row["kreis"] for row in _read_reference(EUROSTAT_CITIES_FILE)}

@@ -24,12 +24,10 @@ import pandas as pd
 from krefeld_data import catalog
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.raw.store import RawStore
-from krefeld_data.regions.registry import (
-    EUROSTAT_CITIES_FILE,
-    eurostat_city_code,
-    kreis_from_eurostat_city,
-    short_name,
-)
+from krefeld_data.regions.registry import short_name
+from krefeld_data.regions.urban_audit import REFERENCE_FILE as EUROSTAT_CITIES_FILE
+from krefeld_data.regions.urban_audit import require_city_code as eurostat_city_code
+from krefeld_data.regions.urban_audit import require_region_code as kreis_from_eurostat_city
 from krefeld_data.stories import _data
 from krefeld_data.stories._data import Cities
 
