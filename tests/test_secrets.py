@@ -47,8 +47,6 @@ REGIO, DESTATIS = GENESIS_PATHS["regio"], GENESIS_PATHS["destatis"]
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 METADATA = metadata_answer(CODE)
 
-
-
 TINY_ZIP = zipped_flat_file(recording("genesis_tiny_ffcsv.csv"), CODE)
 
 
@@ -199,7 +197,7 @@ def test_build_and_export_write_no_canary(server: ReplayServer, tmp_path: Path, 
         build_reports(failing, notebooks_dir=notebooks, progress=False)
 
     # export: a processed dataset from the fetched table, and a chart as SVG
-    frame = read_table(RawStore().require(CODE))
+    frame = read_table(RawStore().latest(CODE))
     write_dataset("bevoelkerung_test", frame, "Testdaten")
     exceptions = [failed.value]
     if shutil.which("chromium") or os.environ.get("BROWSER_PATH"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -28,8 +29,11 @@ def test_save_writes_file_and_provenance(tmp_path: Path) -> None:
     assert result.created
     assert snap.path.parent == tmp_path / "raw" / "regio" / "12411-01-01-4"
     record = json.loads(snap.sidecar.read_text(encoding="utf-8"))
-    assert len(record["sha256"]) == 64 and record["origin"] == "test"
+    # the oracle is hashlib on the bytes we handed in, not the store's own hashing
+    assert record["sha256"] == hashlib.sha256(b"a;b\n1;2\n").hexdigest()
+    assert record["origin"] == "test"
     assert record["size"] == 8
+    assert snap.path.read_bytes() == b"a;b\n1;2\n"  # on disk byte for byte
     assert record["licence"] == "dl-de/by-2-0"
     assert "Regionaldatenbank Deutschland" in record["citation"]
     assert snap.read_bytes() == b"a;b\n1;2\n"
@@ -133,3 +137,32 @@ def test_concurrent_saves_of_same_bytes_store_one_snapshot(tmp_path: Path) -> No
     procs = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(4)]
     assert all(p.wait() == 0 for p in procs)
     assert len(RawStore(root).snapshots("T-2")) == 1
+
+
+def test_the_snapshot_time_is_read_from_its_file_name(tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    snap = store.save(b"1", _prov(), "csv").snapshot
+    stem = snap.path.name.split(".")[0] + "." + snap.path.name.split(".")[1]  # 20261201T184501.123456Z
+    assert snap.timestamp.strftime("%Y%m%dT%H%M%S.%fZ") == stem
+    assert snap.path.name == f"{stem}.csv"
+
+
+def test_a_file_not_named_like_a_snapshot_has_no_time(tmp_path: Path) -> None:
+    from krefeld_data.raw.store import Snapshot
+
+    stray = Snapshot(tmp_path / "notes.csv", _prov())
+    with pytest.raises(StoreError, match=r"notes\.csv is not named like a snapshot"):
+        _ = stray.timestamp
+
+
+def test_a_record_whose_checksum_was_edited_is_refused(tmp_path: Path) -> None:
+    """Editing a recorded checksum to match changed data is caught by the record's own digest."""
+    store = RawStore(tmp_path / "raw")
+    snap = store.save(b"1;2;3\n", _prov(), "csv").snapshot
+    snap.path.write_bytes(b"9;9;9\n")
+    record = json.loads(snap.sidecar.read_text(encoding="utf-8"))
+    record["sha256"] = hashlib.sha256(b"9;9;9\n").hexdigest()
+    snap.sidecar.write_text(json.dumps(record), encoding="utf-8")
+    checked, problems = store.verify()
+    assert checked == 1 and len(problems) == 1, problems
+    assert problems[0].path == snap.path

@@ -49,7 +49,7 @@ def test_an_intact_store_verifies(capsys) -> None:
 @pytest.mark.parametrize(("table", "part"), TARGETS, ids=[f"{t}-{p}" for t, p in TARGETS])
 def test_verify_finds_a_flipped_byte(table: str, part: str, position: str, capsys) -> None:
     install_samples()
-    snapshot = RawStore().require(table)
+    snapshot = RawStore().latest(table)
     target = snapshot.path if part == "data" else snapshot.sidecar
     flip(target, position)
     status, output = verify_in_process(capsys)
@@ -59,12 +59,12 @@ def test_verify_finds_a_flipped_byte(table: str, part: str, position: str, capsy
     assert len(problems) == 1, problems  # the other snapshots are intact
     # Readers refuse it as well (a changed record means a changed source line or checksum).
     with pytest.raises(KrefeldDataError):
-        read_table(RawStore().require(table) if part == "data" else snapshot.path)
+        read_table(RawStore().latest(table) if part == "data" else snapshot.path)
 
 
 def test_verify_as_a_command_names_the_file_and_exits_1(isolated_env: Path) -> None:
     install_samples()
-    snapshot = RawStore().require("12411-01-01-4")
+    snapshot = RawStore().latest("12411-01-01-4")
     flip(snapshot.path, "middle")
     result = subprocess.run([sys.executable, "-m", "krefeld_data.cli", "verify"], capture_output=True,
                             text=True, timeout=120)

@@ -6,6 +6,9 @@ The message is for a journalist on deadline: it names what was wrong and where
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from importlib.util import find_spec
+
 
 class KrefeldDataError(Exception):
     """Bad input, a bad response or bad configuration: never a bug in this package."""
@@ -49,3 +52,29 @@ class MissingDataError(KrefeldDataError):
 
 class DataCheckError(KrefeldDataError):
     """Published parts do not add up to published totals, or another check failed."""
+
+
+class MissingExtra(KrefeldDataError):
+    """A verb needs an optional part of the package (an extra) that is not installed."""
+
+
+# What the ``publish`` extra brings that running notebooks and writing pages import
+# (import names; pyproject.toml lists the distributions).
+PUBLISH_MODULES = (
+    "nbclient", "nbconvert", "nbformat", "jupytext", "ipykernel",
+    "jinja2", "markupsafe", "mistune", "kaleido",
+)
+
+
+def require_extra(extra: str, modules: Iterable[str]) -> None:
+    """Raise :class:`MissingExtra` with the one install line when any of ``modules`` is missing.
+
+    Checked before the first heavy import, so the journalist reads
+    ``pip install "krefeld-data[publish]"`` instead of a ``ModuleNotFoundError`` traceback.
+    """
+    missing = [name for name in modules if find_spec(name) is None]
+    if missing:
+        raise MissingExtra(
+            f"this needs the optional {extra!r} part ({', '.join(missing)} not installed): "
+            f'pip install "krefeld-data[{extra}]"'
+        )

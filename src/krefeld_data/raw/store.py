@@ -27,7 +27,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from krefeld_data import config
-from krefeld_data.errors import ChecksumMismatch, SnapshotNotFound, StoreError
+from krefeld_data.errors import ChecksumMismatch, StoreError
 from krefeld_data.raw.provenance import Provenance, utc_now
 from krefeld_data.util.fingerprint import sha256_bytes, sha256_file
 
@@ -65,7 +65,8 @@ class Snapshot:
     @property
     def timestamp(self) -> datetime:
         match = _DATA_NAME.match(self.path.name)
-        assert match, self.path
+        if match is None:
+            raise StoreError(f"{self.path} is not named like a snapshot (<UTC timestamp>.<ext>)")
         return datetime.strptime(match.group(1), TIMESTAMP_FORMAT)
 
     def read_bytes(self) -> bytes:
@@ -217,16 +218,6 @@ class RawStore:
             if origins is None or s.provenance.origin in origins
         ]
         return candidates[-1] if candidates else None
-
-    def require(self, table: str, source: str | None = None) -> Snapshot:
-        snap = self.latest(table, source)
-        if snap is None:
-            where = f" from {source}" if source else ""
-            raise SnapshotNotFound(
-                f"table {table}{where} is not in the raw store {self.root}; get it with "
-                f"`krefeld-data fetch {table} --db {source or 'regio'}` or `krefeld-data import FILE`"
-            )
-        return snap
 
     def verify(self) -> tuple[int, list[Problem]]:
         """Check every stored file against its record; returns (files checked, problems)."""
