@@ -31,6 +31,20 @@ EXPECTED_TABLES = {
     "19_": ("ds-059358", "eurostat"),
     "31_": ("nama_gdp_c", "eurostat"),
     "34_": ("une_rt_m", "eurostat"),
+    "37_": ("12521-03i", "nrw"),
+    "38_": ("12411-02-03-4", "regio"),
+    "39_": ("urb_cpop1", "eurostat"),
+    "40_": ("12211-9008", "destatis"),
+}
+# Vintage (ISO day) and where it was read, typed from each file's content.
+EXPECTED_VINTAGES = {
+    "01_": ("2026-03-10", "recorded response date"),  # Date: header of the recorded answer
+    "08_": ("2018-02-27", "Stand line of the file"),  # Stand: 27.02.2018 / 13:00:56
+    "12_": ("2026-09-22", "JSON-stat 'updated' of the file"),  # "updated": "2026-09-22T11:00:00+0200"
+    "37_": ("2026-02-09", "Stand line of the file"),  # Stand: 09.02.2026 / 16:09:36
+    "38_": ("2025-12-18", "Stand line of the file"),  # Stand: 18.12.2025 / 12:13:08
+    "40_": ("2025-09-12", "created line of the file"),  # created: 2025-09-12 / 19:55:56
+    "02_": (None, ""),  # a flat file says nothing about its vintage: unknown, not guessed
 }
 # Status answers, error bodies and other files are refused with a message naming why.
 NOT_TABLES = {
@@ -71,6 +85,26 @@ def test_import_refuses_non_tables(real_samples: Path, prefix: str, tmp_path: Pa
     with pytest.raises(KrefeldDataError, match=NOT_TABLES[prefix]):
         import_file(_sample(real_samples, prefix), store=store)
     assert store.snapshots() == []
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_VINTAGES))
+def test_import_reads_the_vintage_from_the_content(real_samples: Path, prefix: str, tmp_path: Path) -> None:
+    (result,) = import_file(_sample(real_samples, prefix), store=RawStore(tmp_path / "raw"))
+    prov = result.result.snapshot.provenance
+    assert (prov.vintage, prov.vintage_source) == EXPECTED_VINTAGES[prefix]
+
+
+def test_every_real_sample_that_holds_a_table_imports(real_samples: Path, tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    tables = [f for f in sorted(real_samples.iterdir())
+              if f.is_file() and f.name[:3] not in NOT_TABLES and f.name != "README.md"]
+    assert len(tables) >= len(EXPECTED_TABLES)
+    for path in tables:
+        results = import_file(path, store=store)
+        assert results, path.name
+        for r in results:
+            prov = r.result.snapshot.provenance
+            assert prov.table and prov.source, path.name
 
 
 def test_cassette_import_keeps_recording_date_and_metadata(real_samples: Path, tmp_path: Path):

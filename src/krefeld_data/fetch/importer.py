@@ -1,8 +1,14 @@
 """Register files a journalist downloaded (or traffic someone recorded) in the raw store.
 
 The table code comes from the file itself where the format carries it (classic CSV
-title block, zip member name, JSON-stat id, the request inside a recorded cassette),
-else from a table code in the file name, else from ``--table``.
+title block, zip member name, JSON-stat id, SDMX-CSV structure id, the request inside a
+recorded cassette), else from a table code in the file name, else from ``--table``.
+
+The vintage of the publication (the date as of which the office published the figures: the
+census basis of a population figure depends on it) is read from the content where it says so:
+the classic table's ``Stand:``/``created:`` line, JSON-stat's ``updated``, SDMX-CSV's ``LAST
+UPDATE``; for recorded traffic the recorded response's ``Date``. A flat file carries no date:
+its vintage stays unknown (None) rather than being guessed from the import time.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ class ImportResult:
 
 def guess_database(payload: formats.Payload) -> str:
     """Which database published a file, as far as its content tells; else ``manual``."""
-    if payload.kind in (formats.JSONSTAT, formats.JSONSTAT_LEGACY, formats.EUROSTAT_TSV):
+    if payload.kind in (formats.JSONSTAT, formats.JSONSTAT_LEGACY, formats.EUROSTAT_TSV, formats.SDMX_CSV):
         return "eurostat"
     tail = payload.text[-2000:]
     if "IT.NRW" in tail or "Landesdatenbank" in tail:
@@ -104,7 +110,7 @@ def import_file(
     if payload.kind == formats.VCR_CASSETTE:
         return import_cassette(path, payload.text, store=store, origin=origin)
     _reject_non_data(payload, str(path))
-    _check_parses(path)
+    stand, vintage, vintage_source = vintage_of(_check_parses(path).attrs)
     code = _table_code(payload, path, table)
     source = database or guess_database(payload)
     ext = "zip" if data.startswith(formats.ZIP_MAGIC) else EXTENSIONS.get(payload.kind, "csv")
@@ -116,20 +122,40 @@ def import_file(
         content_type="application/zip" if ext == "zip" else f"text/{ext}",
         original_filename=path.name,
         note=f"imported from a file ({payload.kind}, {payload.encoding})",
+        stand=stand,
+        vintage=vintage,
+        vintage_source=vintage_source,
     )
     return [ImportResult(path, store.save(data, prov, ext), payload.kind)]
 
 
-def _check_parses(path: Path) -> None:
+def _check_parses(path: Path):
     """Refuse a damaged download now, while the journalist still has the website open.
 
-    Storing it would only move the error to the next build.
+    Storing it would only move the error to the next build. Returns the frame (for its attrs).
     """
     from krefeld_data.parse import read_table
 
     frame = read_table(path)
     if frame.empty and frame.attrs.get("empty_reason"):
         raise ParseError(f"{path}: holds no values ({frame.attrs['empty_reason']})")
+    return frame
+
+
+def vintage_of(attrs: dict[str, Any]) -> tuple[str | None, str | None, str]:
+    """(stand as written, vintage as ISO day, where it was read) from a parsed frame's attrs.
+
+    The classic table and SDMX-CSV parsers put ``vintage`` there; JSON-stat gives ``updated``
+    (``2026-09-22T11:00:00+0200``). (None, None, "") where the content says nothing.
+    """
+    if attrs.get("vintage"):
+        return (str(attrs.get("stand") or attrs.get("updated") or attrs["vintage"]),
+                str(attrs["vintage"]), str(attrs.get("vintage_source") or "the file's content"))
+    updated = str(attrs.get("updated") or "")
+    match = re.match(r"(\d{4}-\d{2}-\d{2})", updated)
+    if match:
+        return updated, match.group(1), "JSON-stat 'updated' of the file"
+    return None, None, ""
 
 
 def _request_fields(request: dict[str, Any]) -> dict[str, str]:
@@ -148,7 +174,8 @@ def _body_bytes(response: dict[str, Any]) -> bytes:
     return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw or b"")
 
 
-def _recorded_at(response: dict[str, Any]) -> str:
+def _recorded_at(response: dict[str, Any], *, fallback: bool = True) -> str:
+    """The recorded response's ``Date`` header (UTC, ISO); now, or '' without ``fallback``."""
     date = (response.get("headers") or {}).get("Date")
     if isinstance(date, list):
         date = date[0] if date else None
@@ -157,7 +184,13 @@ def _recorded_at(response: dict[str, Any]) -> str:
             return parsedate_to_datetime(date).astimezone(UTC).isoformat()
         except (TypeError, ValueError):
             pass
-    return datetime.now(UTC).isoformat()
+    return datetime.now(UTC).isoformat() if fallback else ""
+
+
+def _metadata_stand(meta: dict[str, Any]) -> str | None:
+    """The table's ``Updated`` text from the recorded metadata answer (``31.03.2025 …``)."""
+    updated = meta.get("Updated") if isinstance(meta, dict) else None
+    return " ".join(str(updated).split()) if updated and updated != "see parent" else None
 
 
 def import_cassette(
@@ -214,6 +247,7 @@ def import_cassette(
         if not code:
             raise ParseError(f"{path}: cannot tell the table code of a recorded response")
         zipped = body.startswith(formats.ZIP_MAGIC)
+        recorded = _recorded_at(response, fallback=False)  # the vintage: when the office answered
         prov = Provenance(
             source=HOST_TO_DATABASE.get(split.hostname or "", "manual"),
             table=code,
@@ -225,6 +259,9 @@ def import_cassette(
             metadata=metadata.get(code, {}),
             original_filename=path.name,
             note="extracted from recorded HTTP traffic",
+            stand=_metadata_stand(metadata.get(code, {})),
+            vintage=recorded[:10] or None,
+            vintage_source="recorded response date" if recorded else "",
         )
         ext = "zip" if zipped else EXTENSIONS.get(payload.kind, "csv")
         results.append(ImportResult(path, store.save(body, prov, ext), payload.kind))
