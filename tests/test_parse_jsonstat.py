@@ -294,3 +294,10 @@ def test_a_dimension_named_like_a_schema_column_is_prefixed():
 def test_inconsistent_datasets_are_parse_errors(change, message):
     with pytest.raises(ParseError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _read(_dataset(**change))
+
+
+def test_updated_gives_the_publication_vintage() -> None:
+    frame = read_table(real_sample("12_"))
+    assert frame.attrs["updated"] == "2026-09-22T11:00:00+0200"  # typed from the file
+    assert frame.attrs["vintage"] == "2026-09-22"
+    assert frame.attrs["vintage_source"] == "JSON-stat 'updated' of the file"

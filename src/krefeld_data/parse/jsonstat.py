@@ -258,6 +258,11 @@ def _epoch_ms(value: Any) -> str:
 def tidy(cube: Cube, where: str) -> pd.DataFrame:
     """Rows for the published cells of ``cube``, in the tidy schema."""
     attrs = {**cube.attrs, "dimensions": {d.id: d.label for d in cube.dimensions}}
+    updated = re.match(r"\d{4}-\d{2}-\d{2}", str(attrs.get("updated") or ""))
+    if updated and not attrs.get("vintage"):
+        # The publication's vintage, as the classic tables' Stand line gives it.
+        attrs["vintage"] = updated.group(0)
+        attrs["vintage_source"] = "JSON-stat 'updated' of the file"
     table = cube.table.lower()
     empty = [d.id for d in cube.dimensions if not d.codes]
     if empty:
