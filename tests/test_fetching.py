@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 from helpers import real_sample
-from replay_server import EUROSTAT_PATH, GENESIS_PATHS, ReplayServer, Reply, point_env_at, recording
+from replay_server import (
+    EUROSTAT_PATH,
+    GENESIS_PATHS,
+    NRW_DOWNLOAD_PATH,
+    ReplayServer,
+    Reply,
+    point_env_at,
+    recording,
+)
 
 from krefeld_data.catalog import SOURCE_TABLES
 from krefeld_data.cli import main
@@ -79,11 +87,14 @@ def test_missing_credentials_fail_per_table_with_one_next_step(monkeypatch, caps
             if table.database == "eurostat":
                 server.add(EUROSTAT_DATA + table.code, Reply(200, real_sample("12_").read_bytes(),
                                                              "application/json"), method="GET")
+        # The keyless NRW download: the real file 37 for its table, 404 for the others.
+        server.add(NRW_DOWNLOAD_PATH + "12521-03i_00.csv",
+                   Reply(200, real_sample("37_").read_bytes(), "text/csv"), method="GET", repeat=True)
         status = main(["fetch"])
         out, err = capsys.readouterr()
         assert main(["fetch", "--keep-going"]) == 0
         capsys.readouterr()
-    genesis = [t for t in SOURCE_TABLES.values() if t.needs_account]
+    genesis = [t for t in SOURCE_TABLES.values() if t.needs_account and not t.may_fail]
     assert status == (1 if genesis else 0)
     lines = out.splitlines()
     assert len(lines) == len(SOURCE_TABLES)
@@ -93,8 +104,12 @@ def test_missing_credentials_fail_per_table_with_one_next_step(monkeypatch, caps
             db = get_database(table.database)
             assert "failed (needs an account: " in line
             assert f"{db.env_prefix}_" in line and "not set" in line
+            assert line.endswith("[optional]") == table.may_fail
+        elif table.code == "12521-03i" or table.database == "eurostat":
+            assert line.endswith(": stored")  # no account needed: keyless NRW, Eurostat
         else:
-            assert line.endswith(": stored")
+            assert "HTTP 404" in line and line.endswith("[optional]")  # a stand-in the server lacks
+    assert "optional table(s) not fetched; the stories run without them" in err
     counts: dict[str, int] = {}
     for table in genesis:
         counts[table.database] = counts.get(table.database, 0) + 1
@@ -105,6 +120,23 @@ def test_missing_credentials_fail_per_table_with_one_next_step(monkeypatch, caps
     assert f"That unlocks {counts[best]} of the {len(genesis)} missing table(s)" in next_steps[0]
     assert get_database(best).registration_url in next_steps[0]
     assert "Traceback" not in err
+
+
+def test_a_failed_optional_table_alone_does_not_fail_the_fetch(monkeypatch, capsys) -> None:
+    with ReplayServer() as server:
+        point_env_at(server, monkeypatch)
+        assert main(["fetch", "--db", "nrw"]) == 0  # every NRW table is a stand-in; all 404 here
+        out, err = capsys.readouterr()
+    nrw = [t for t in SOURCE_TABLES.values() if t.database == "nrw"]
+    assert nrw and all(t.may_fail for t in nrw)
+    assert len([line for line in out.splitlines() if line.endswith("[optional]")]) == len(nrw)
+    assert "Next step:" not in err
+    # Named on the command line, a table is asked for and its failure counts.
+    with ReplayServer() as server:
+        point_env_at(server, monkeypatch)
+        assert main(["fetch", "12411-15i"]) == 1
+    out, err = capsys.readouterr()
+    assert "12411-15i (nrw): failed (" in out and "[optional]" not in out
 
 
 def test_plan_routes_codes_to_their_databases() -> None:

@@ -3,7 +3,8 @@
 The offices ask for at most three parallel requests per user, so three workers share
 the list; each table ends as ``stored``, ``unchanged``, ``cached`` or ``failed (why)``.
 When tables fail for lack of an account, the summary names the one account that
-unlocks the most of them, and the one line to set.
+unlocks the most of them, and the one line to set. Optional tables and stand-ins (the
+catalogue's ``may_fail``) are fetched too, but their failure does not fail the run.
 """
 
 from __future__ import annotations
@@ -34,9 +35,14 @@ class FetchReport:
     missing_credentials: bool = False
 
     @property
+    def failed(self) -> bool:
+        return self.outcome is None
+
+    @property
     def line(self) -> str:
         state = self.outcome.state if self.outcome else f"failed ({self.error})"
-        return f"{self.job.code} ({self.job.database}): {state}"
+        optional = " [optional]" if self.failed and self.job.optional else ""
+        return f"{self.job.code} ({self.job.database}): {state}{optional}"
 
 
 def plan(codes: Sequence[str], database: str | None) -> list[FetchJob]:
@@ -50,12 +56,12 @@ def plan(codes: Sequence[str], database: str | None) -> list[FetchJob]:
         tables = SOURCE_TABLES.values()
         if database:
             tables = [t for t in tables if t.database == database]
-        return [FetchJob(t.code, t.database, dict(t.params)) for t in tables]
+        return [FetchJob(t.code, t.database, dict(t.params), t.may_fail) for t in tables]
     jobs = []
     for code in codes:
         known = SOURCE_TABLES.get(code)
         if known and database in (None, known.database):
-            jobs.append(FetchJob(code, known.database, dict(known.params)))
+            jobs.append(FetchJob(code, known.database, dict(known.params)))  # asked for: required
         elif database:
             jobs.append(FetchJob(code, database))
         else:
@@ -116,10 +122,10 @@ def fetch_all(jobs: Sequence[FetchJob], *, refresh: bool = False, workers: int =
 
 
 def next_step(reports: Sequence[FetchReport]) -> str | None:
-    """The one step that unlocks the most of the tables that failed."""
+    """The one step that unlocks the most of the required tables that failed."""
     from krefeld_data.guidance import next_step as step_for
 
-    failed = [r.job for r in reports if r.outcome is None]
+    failed = [r.job for r in reports if r.failed and not r.job.optional]
     return step_for([j.code for j in failed], {j.code: j.database for j in failed})
 
 
@@ -131,7 +137,11 @@ def fetch_cli(codes: Sequence[str], database: str | None, refresh: bool, keep_go
     reports = fetch_all(jobs, refresh=refresh)
     for report in reports:
         print(report.line)
-    failed = [r for r in reports if r.outcome is None]
+    failed = [r for r in reports if r.failed and not r.job.optional]
+    optional = [r for r in reports if r.failed and r.job.optional]
+    if optional:
+        print(f"{len(optional)} optional table(s) not fetched; the stories run without them",
+              file=sys.stderr)
     if failed:
         print(f"{len(failed)} of {len(reports)} table(s) failed", file=sys.stderr)
         step = next_step(reports)

@@ -27,3 +27,5 @@ class FetchJob:
     code: str
     database: str
     params: dict[str, Any] = field(default_factory=dict)
+    # A stand-in or optional table: its failure is reported but does not fail the run.
+    optional: bool = False

@@ -27,6 +27,8 @@ class Database:
     # Base URL of a keyless download of whole classic tables (``<base><code>_00.csv``), where the
     # database offers one: a newcomer without an account still gets its tables. "" where not.
     download_url: str = ""
+    # The Land whose regions the database covers ("05" for NRW); "" for all of Germany.
+    land_code: str = ""
 
     @property
     def env_prefix(self) -> str:
@@ -73,6 +75,7 @@ GENESIS_DATABASES: dict[str, Database] = {
         kind="genesis",
         # Served without registration; the address many public scripts use (issue 13).
         download_url="https://www.landesdatenbank.nrw.de/ldbnrwws/downloader/00/tables/",
+        land_code="05",
     ),
     "zensus": Database(
         key="zensus",
