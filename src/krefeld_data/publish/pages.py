@@ -65,28 +65,36 @@ CAVEAT_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _column_docs() -> Mapping[str, str]:
-    try:  # the cleaning layer documents the columns of the datasets it writes
-        from krefeld_data.datasets.io import COLUMN_DOCS
-    except ImportError:  # pragma: no cover - the layer ships with the package
-        return {}
-    return COLUMN_DOCS
-
-
-EXTRA_COLUMN_DOCS = {
-    "ges": "Geschlecht", "sex": "Geschlecht", "staag": "Staatsangehörigkeit (deutsch/ausländisch)",
-    "nat": "Staatsangehörigkeit (deutsch/ausländisch)", "age": "Altersgruppe",
-    "altx20": "Altersgruppe", "schst2": "Schutzstatus", "share": "Anteil in Prozent",
+# Columns the notebooks derive for a chart that no dataset holds (the dataset docs come first).
+CHART_COLUMN_DOCS = {
+    "sex": "Geschlecht", "age": "Altersgruppe",
 }
+UNKNOWN_COLUMN = "Merkmal aus der Quelltabelle (Beschriftung wie veröffentlicht)"
 
 
-def column_meaning(name: str) -> str:
-    docs = {**EXTRA_COLUMN_DOCS, **_column_docs()}
-    if name in docs:
-        return docs[name]
-    if name.endswith("_code") and name[:-5] in docs:
-        return f"Code zu {name[:-5]}: {docs[name[:-5]]}"
-    return "Merkmal aus der Quelltabelle (Beschriftung wie veröffentlicht)"
+def dataset_column_docs(tables: Iterable[str]) -> dict[str, str]:
+    """Column docs of the processed datasets made from ``tables`` (the page's data).
+
+    The same docs the data dictionary and ``datapackage.json`` use, so computed columns such
+    as ``per_1000`` are described the same way everywhere.
+    """
+    from krefeld_data.datasets.registry import DATASETS
+
+    wanted = set(tables)
+    docs: dict[str, str] = {}
+    for dataset in DATASETS.values():
+        if wanted & set(dataset.tables):
+            for name, meaning in dataset.columns.items():
+                docs.setdefault(name, meaning)
+    return docs
+
+
+def column_meaning(name: str, docs: Mapping[str, str] | None = None) -> str:
+    """What a column means, from the one column-doc lookup (:func:`describe_column`)."""
+    from krefeld_data.datasets.datapackage import UNDESCRIBED, describe_column
+
+    meaning = describe_column(name, {**CHART_COLUMN_DOCS, **(docs or {})})
+    return UNKNOWN_COLUMN if meaning == UNDESCRIBED else meaning
 
 
 def secret_values() -> list[str]:
@@ -171,7 +179,8 @@ def methodology(
     unique_tables = list(dict.fromkeys(t for t in tables if t))
     datasets = [{"table": t, "description": table_descriptions.get(t, "")} for t in unique_tables]
     used = [c for r in records for c in r.get("columns", [])]
-    columns = [(name, column_meaning(name)) for name in dict.fromkeys(used)]
+    docs = dataset_column_docs(unique_tables)
+    columns = [(name, column_meaning(name, docs)) for name in dict.fromkeys(used)]
     caveat_keys = [
         key for key, prefixes in CAVEAT_TABLES.items()
         if any(t.startswith(prefixes) for t in unique_tables)
