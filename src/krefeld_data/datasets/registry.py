@@ -486,6 +486,9 @@ def build_datasets(
     summary.seconds = time.perf_counter() - begun
     if chosen:
         _progress(progress, str(summary))
+    from krefeld_data.datasets.datapackage import write_datapackage  # issue 16: datapackage.json
+
+    write_datapackage(DATASETS.values())
     return summary
 
 
