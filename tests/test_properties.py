@@ -4,7 +4,8 @@
    layout), a classic GENESIS CSV (UTF-8 or Windows-1252) and Eurostat JSON-stat 2.0 reads
    back with the same values, statuses (every special value), quality flags, region codes
    (leading zeros, ``DG``, 2 to 12 digits), labels (umlauts, commas, brackets), years and dates.
-2. Damage: random flipped bits, cut-offs and inserted bytes in valid files never escape as
+2. Damage: random flipped bits, cut-offs and inserted bytes in valid files (also the classic
+   tables of 2025-26, SDMX-CSV and an old flat file with several value columns) never escape as
    anything but a :class:`KrefeldDataError` (a parse that still succeeds is allowed: a
    flipped digit is still a number).
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+from bad_inputs.make_corpus import CLASSIC_2026, CLASSIC_FLAGS, OLD_MULTI, SDMX_CSV
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -316,6 +318,11 @@ VALID_FILES = {
     "classic-utf8": write_classic(TINY_TABLE, "utf-8"),
     "jsonstat": _jsonstat_sample(),
     "ffcsv-zip": _zip("12411-01-01-4_de_flat.csv", write_ffcsv(TINY_TABLE, list(range(12)))),
+    # The formats of 2025-26 (test data from the bad-input corpus).
+    "classic-2026-latin1": CLASSIC_2026.encode("latin-1"),
+    "classic-value-flag-pairs": CLASSIC_FLAGS.encode("utf-8-sig"),
+    "sdmx-csv-2": SDMX_CSV.encode("utf-8"),
+    "ffcsv-old-several-values": OLD_MULTI.encode("utf-8"),
 }
 INTERESTING_BYTES = st.sampled_from([b";", b"\n", b"\r\n", b'"', b"\x00", b"\xc3", b"\xff", b"{", b"}",
                                      b",", b"-", b"...", b"\xe2\x80\x93", b"PK\x03\x04"])

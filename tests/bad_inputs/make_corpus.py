@@ -62,7 +62,10 @@ def zipped(*members: tuple[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, content in members:
-            archive.writestr(member, content)
+            # A fixed date: the same case gives the same bytes however often the corpus is made.
+            info = zipfile.ZipInfo(member, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
     return buffer.getvalue()
 
 
@@ -120,6 +123,104 @@ def tiny_old(rows=TINY_ROWS) -> bytes:
             f"Kreise und kreisfreie Städte;{code};  {name};GES;Geschlecht;{ges};{ges_label};{value}"
         )
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# The classic table as the three websites send it in 2025-26 (Testdaten, invented numbers):
+# "Tabelle:", padded title lines, three header rows, name-only regions, a quoted footnote.
+CLASSIC_2026 = """Tabelle: 99999-03i
+Testdaten: Ausländische Bevölkerung nach Geschlecht;;;;
+- kreisfreie Städte und Kreise - Stichtag;;;;
+;;Ausländische Bevölkerung;Ausländische Bevölkerung;Ausländische Bevölkerung
+;;Insgesamt;männlich;weiblich
+;;Anzahl;Anzahl;Anzahl
+31.12.2024;Nordrhein-Westfalen;1000;600;400
+31.12.2024;  Düsseldorf, Regierungsbezirk;500;300;200
+31.12.2024;    Krefeld, krfr. Stadt;100;55;45
+31.12.2024;    Kleve, Kreis;10;-;.
+__________
+"Testdaten:
+Die Zahlen sind erfunden."
+© IT.NRW, Düsseldorf, 2026. Testdaten.
+Stand: 09.02.2026 / 16:09:36
+"""
+# GENESIS-Online in English with value/flag pairs and blank repeated keys (Testdaten).
+CLASSIC_FLAGS = """Tabelle: 99999-9008
+Testdaten: Persons in employment;;;;;;
+Germany;;;;;;;;;
+Persons in employment (1000);;;;;;;;;
+;;;2009;;2010;
+WZ08-A;Agriculture;Male;428;e;423;e
+;;Female;220;e;214;
+WZ08-B;Mining;Male;91;e;85;p
+;;Female;13;e;11;e
+__________
+© Statistisches Bundesamt (Destatis), 2025
+created: 2025-09-12 / 19:55:56
+"""
+# Eurostat SDMX-CSV 2.0 with labels, CRLF, as the Data Browser downloads it (Testdaten).
+SDMX_CSV = (
+    "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,freq,Time frequency,cities,Geopolitical entity (declaring),"
+    "TIME_PERIOD,Time,OBS_VALUE,Observation value,OBS_FLAG,Observation status (Flag) V2 structure,"
+    "CONF_STATUS,Confidentiality status (flag)\r\n"
+    "dataflow,ESTAT:TEST_DS(1.0),Testdaten,A,Annual,DE087C,Krefeld,2020,,1000,,,,,\r\n"
+    "dataflow,ESTAT:TEST_DS(1.0),Testdaten,A,Annual,DE087C,Krefeld,2021,,1010,,e,estimated,,\r\n"
+    "dataflow,ESTAT:TEST_DS(1.0),Testdaten,A,Annual,DE011C,Düsseldorf,2021,,2000,,b,break,,\r\n"
+    "dataflow,ESTAT:TEST_DS(1.0),Testdaten,A,Annual,DE011C,Düsseldorf,2020,,,,,,C,confidential\r\n"
+)
+# An old flat file with several value columns sharing the unit "Anzahl" (Testdaten).
+OLD_MULTI = (
+    "Statistik_Code;Statistik_Label;Zeit_Code;Zeit_Label;Zeit;1_Merkmal_Code;1_Merkmal_Label;"
+    "1_Auspraegung_Code;1_Auspraegung_Label;BEV001__Lebendgeborene__Anzahl;BEV002__Gestorbene__Anzahl\n"
+    "99999;Testdaten;JAHR;Jahr;2023;KREISE;Kreise;05114;Krefeld, kreisfreie Stadt;2000;2500\n"
+    "99999;Testdaten;JAHR;Jahr;2023;KREISE;Kreise;05111;Düsseldorf, kreisfreie Stadt;6000;-\n"
+)
+
+
+def new_format_cases() -> list[Case]:
+    """Damaged variants of the formats of 2025-26: cut mid-line, re-encoded, header only,
+    footer only, CRLF, zipped. Each ends in the right frame or a KrefeldDataError."""
+    classic = CLASSIC_2026.encode("latin-1")
+    flags = BOM + CLASSIC_FLAGS.encode("utf-8")
+    sdmx = SDMX_CSV.encode("utf-8")
+    old = OLD_MULTI.encode("utf-8")
+    out: list[Case] = []
+    for stem, data in (("classic2026", classic), ("classic_flags", flags), ("sdmx_csv", sdmx),
+                       ("ffcsv_old_multi", old)):
+        ext, base = "csv", stem
+        cut = data[: data.index(b"\n", len(data) // 2) - 3]  # inside a data line
+        out += [
+            Case(f"{stem}_cut_mid_line.{ext}", f"{stem}: cut off inside a line", cut, "error", ("line",),
+                 "ParseError"),
+            Case(f"{stem}_crlf.{ext}", f"{stem}: Windows line ends", data.replace(b"\r\n", b"\n")
+                 .replace(b"\n", b"\r\n"), "ok", same_as=base),
+            Case(f"{stem}_zipped.zip", f"{stem}: zipped", zipped((f"{stem}.{ext}", data)), "ok",
+                 same_as=base),
+        ]
+        text = data.decode("latin-1" if data is classic else "utf-8-sig")
+        other = text.encode("utf-8-sig") if data is classic else text.encode("latin-1")
+        out.append(Case(f"{stem}_reencoded.{ext}", f"{stem}: re-saved in the other encoding", other, "ok",
+                        same_as=base))
+    classic_lines = CLASSIC_2026.splitlines(keepends=True)
+    out += [
+        Case("classic2026_header_only.csv", "classic 2026: title and header rows, no data",
+             "".join(classic_lines[:6]).encode("latin-1"), "error", ("header",), "ParseError"),
+        Case("classic2026_footer_only.csv", "classic 2026: the first line and the footer only",
+             ("".join(classic_lines[:1] + classic_lines[10:])).encode("latin-1"), "error", ("header rows",),
+             "ParseError"),
+        Case("classic2026_unknown_region_name.csv", "classic 2026: a region name the registry does not know",
+             CLASSIC_2026.replace("Kleve, Kreis", "Klewe, Kreis").encode("latin-1"), "error",
+             ("Klewe", "Kleve"), "ParseError"),
+        Case("sdmx_csv_header_only.csv", "SDMX-CSV: the header line only",
+             sdmx.split(b"\r\n")[0] + b"\r\n", "error", ("no data rows",), "ParseError"),
+        Case("sdmx_csv_value_with_comma.csv", "SDMX-CSV: a value with a thousands comma (re-saved)",
+             sdmx.replace(b",2000,", b",2,000,"), "error", ("line 4",), "ParseError"),
+        Case("ffcsv_old_multi_header_only.csv", "old flat file with two value columns: header only",
+             old.split(b"\n")[0] + b"\n", "error", ("no data rows",), "ParseError"),
+        Case("data_explorer_retired.csv", "a CSV of Eurostat's retired Data Explorer",
+             b'"TIME","CITIES","Value","Flag and Footnotes"\n"2015","Krefeld","222,500",""\n', "error",
+             ("Data Explorer", "SDMX-CSV"), "ParseError"),
+    ]
+    return out
 
 
 def status_json(code: int, content: str, type_: str = "Information") -> bytes:
@@ -404,6 +505,7 @@ def cases() -> list[Case]:
              cells=({"asyl_app_code": "ASY_APP", "year": 2009, "value": None, "status": "not_meaningful"},
                     {"asyl_app_code": "ASY_APP", "year": 2008, "value": 38125.0, "status": "",
                      "quality": "e"})),
+        *new_format_cases(),
     ]
 
 
@@ -420,6 +522,10 @@ def bases() -> dict[str, bytes]:
     return {
         "tiny_ffcsv": tiny_ffcsv(),
         "SAMPLE_12511-01-01-4.csv": sample("SAMPLE_12511-01-01-4.csv"),
+        "classic2026": CLASSIC_2026.encode("latin-1"),
+        "classic_flags": BOM + CLASSIC_FLAGS.encode("utf-8"),
+        "sdmx_csv": SDMX_CSV.encode("utf-8"),
+        "ffcsv_old_multi": OLD_MULTI.encode("utf-8"),
     }
 
 
