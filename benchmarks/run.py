@@ -1,8 +1,8 @@
 """Run the benchmarks and print one table: name, baseline, ours, ratio, target, pass/fail.
 
-    python benchmarks/run.py                 # parse, build, fetch (a few minutes)
+    python benchmarks/run.py                 # parse, import, build, fetch (a few minutes)
     python benchmarks/run.py --large         # plus the ~1 GB memory run
-    python benchmarks/run.py --only parse    # one group: parse, build, fetch
+    python benchmarks/run.py --only parse    # one group: parse, import, build, fetch
     python benchmarks/run.py --markdown benchmarks/results.md   # also write the results file
 
 Every ratio is ours / baseline, both measured in this run on this machine. Exit status 1
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import Row, Skipped, machine
 
-GROUPS = ("parse", "build", "fetch")
+GROUPS = ("parse", "import", "build", "fetch")
 HEADER = ("benchmark", "baseline", "ours", "ratio", "target", "result")
 
 
@@ -30,6 +30,10 @@ def run_group(name: str, args: argparse.Namespace) -> list[Row | Skipped]:
         import bench_parse
 
         return bench_parse.run(repeat=args.repeat, large=args.large)
+    if name == "import":
+        import bench_import
+
+        return bench_import.run(repeat=args.repeat)
     if name == "build":
         import bench_build
 
