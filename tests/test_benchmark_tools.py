@@ -49,3 +49,23 @@ def test_child_peak_memory_sees_what_the_child_allocates() -> None:
     peak, _ = _common.child_peak_rss("block = bytearray(200 * 1024 * 1024)")
     grown = (peak - idle) / _common.MB
     assert 180 < grown < 260, grown
+
+
+def test_the_import_probe_sees_what_a_fresh_interpreter_loads() -> None:
+    import bench_import
+
+    seconds_json, heavy_json = bench_import.import_once("import json")
+    seconds_jinja, heavy_jinja = bench_import.import_once("import jinja2")
+    assert heavy_json == [] and heavy_jinja == ["jinja2"]  # this process' own modules do not count
+    assert 0 <= seconds_json < 5 and 0 < seconds_jinja < 30
+
+
+def test_a_cold_build_folder_keeps_the_raw_snapshots_only(tmp_path: Path) -> None:
+    import bench_build
+
+    for name in ("data/raw/regio/T/1.csv", "data/processed/x.parquet", "data/.cache", "reports/index.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    bench_build.make_cold(tmp_path)
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["data/raw/regio/T/1.csv"]
