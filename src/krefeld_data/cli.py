@@ -85,6 +85,12 @@ def _cmd_new_story(args: argparse.Namespace) -> int:
                          build=not args.no_build)
 
 
+def _cmd_datawrapper(args: argparse.Namespace) -> int:
+    from krefeld_data.publish.datawrapper import datawrapper_cli
+
+    return datawrapper_cli(args.story, publish=args.publish)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from krefeld_data.samples import demo_cli
 
@@ -157,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--db", help="database of the table (default: where it is stored)")
     new.add_argument("--title", help="page title (default: from the slug)")
     new.add_argument("--no-build", action="store_true", help="only write the files, do not build")
+    dw = add("datawrapper", _cmd_datawrapper,
+             "create or update a built story's charts in Datawrapper (token: DATAWRAPPER_ACCESS_TOKEN)")
+    dw.add_argument("story", metavar="STORY", help="story name, e.g. 02-schutzsuchende")
+    dw.add_argument("--publish", action="store_true", help="also publish the charts")
     demo = add("demo", _cmd_demo, "build the pages from the package's sample data (offline)")
     demo.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     add("verify", _cmd_verify, "check every raw file against its checksum")

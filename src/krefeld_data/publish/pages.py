@@ -6,6 +6,7 @@ can leak from a notebook's output into a published page.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -107,6 +108,9 @@ def secret_values() -> list[str]:
         value for name, value in os.environ.items()
         if name.startswith("KREFELD_DATA_") and name.endswith(_SECRET_NAMES)
     ]
+    # The Datawrapper token (publish/datawrapper.py), from the environment or the config file.
+    with contextlib.suppress(ConfigError):
+        values.append(config.setting("DATAWRAPPER_ACCESS_TOKEN") or "")
     for database in DATABASES.values():  # the user config file may hold them too
         for suffix in ("_TOKEN", "_USER", "_PASSWORD"):
             try:
