@@ -147,6 +147,26 @@ def test_a_wide_table_of_single_years_of_age() -> None:
     assert frame.attrs["vintage"] == "2026-02-01"
 
 
+def test_single_years_of_age_with_codes_and_a_measure_only_in_the_title() -> None:
+    text = """Tabelle: 99999-09i
+Bevölkerung nach Altersjahren (95) und Geschlecht;;;;;;
+- Gemeinden - Stichtag (Testdaten, erfundene Zahlen);;;;;;
+;;;;;Insgesamt;männlich;weiblich
+;;;;;Anzahl;Anzahl;Anzahl
+31.12.2024;05114;Krefeld, krfr. Stadt;ALT000;unter 1 Jahr;2000;1000;1000
+31.12.2024;05114;Krefeld, krfr. Stadt;ALT001;1 Jahr;2100;1000;1100
+31.12.2024;05114;Krefeld, krfr. Stadt;ALT095UM;95 Jahre und mehr;300;100;200
+__________
+Stand: 01.02.2026 / 10:00:00
+"""
+    frame = read(text, "latin-1")
+    total = frame[frame["ges"] == "Insgesamt"].set_index("alter_code")
+    assert total["value"].to_dict() == {"ALT000": 2000, "ALT001": 2100, "ALT095UM": 300}
+    assert total.loc["ALT095UM", "alter"] == "95 Jahre und mehr"
+    assert set(frame["measure_label"]) == {"Bevölkerung"}  # the title's word before "nach"
+    assert set(frame["unit"]) == {"Anzahl"}
+
+
 def test_the_old_generation_still_reads() -> None:
     frame = read(MEASURES.replace("Tabelle:", "GENESIS-Tabelle:", 1))
     assert set(frame["table"]) == {"99999-02i"}

@@ -71,6 +71,7 @@ UNIT_LIKE = re.compile(r"^\S+(?:\s\S+)?\s(?:pro|je|per)\s\S+(?:\s\S+)?$")
 FLAG_CELL = re.compile(r"^[a-zA-Z]{0,3}$")  # a quality flag column's cells: e, p, r, s, or empty
 CODE_CELL = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_/]*$")  # a classification code: WZ08-A, 163
 CODE_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9]*?\d*)-")  # WZ08-A -> WZ08
+TITLE_MEASURE = re.compile(r"^(.+?)\s+nach\s")
 TITLE_VARIABLES = re.compile(r"\bnach\s+(.+?)(?:\s+-\s|\s+-$|$)")
 # Region designations in a name-only region column (Landesdatenbank NRW writes "krfr. Stadt").
 REGION_NAME = re.compile(
@@ -329,6 +330,9 @@ def _read_header(layout: Layout, where: str) -> None:
                 layout.measure_labels = [m.group("label")] * (layout.width - layout.lead)
                 layout.unit = m.group("unit")
                 break
+    if not layout.measure_labels and layout.title and (m := TITLE_MEASURE.match(layout.title[0])):
+        # "Bevölkerung nach Altersjahren und Geschlecht": what is counted comes before "nach".
+        layout.measure_labels = [m.group(1).strip()] * (layout.width - layout.lead)
     if not layout.measure_labels:
         log.warning("%s: the classic table names no measure; measure_label left empty", where)
         layout.measure_labels = [""] * (layout.width - layout.lead)
@@ -491,12 +495,15 @@ def _leading_columns(layout: Layout, where: str) -> dict:
             prefixes = {m.group(1) if (m := CODE_PREFIX.match(code)) else "" for code in set(codes)}
             common_prefix = prefixes.pop() if len(prefixes) == 1 else ""
             name = slug(common_prefix) if common_prefix else f"merkmal_{c + 1}"
-            found["variables"].append((name, common_prefix or name, common_prefix, labels, codes))
+            label = common_prefix or name
+            if not common_prefix and _ages(set(labels)):
+                name, label = "alter", "Altersgruppen"
+            found["variables"].append((name, label, common_prefix, labels, codes))
             c += 2
             continue
         distinct = set(labels) - {TOTAL, "Total"}
         known = {KNOWN_ATTRIBUTES.get(v) for v in distinct} - {None}
-        if distinct and sum(bool(AGE_LABEL.search(v)) for v in distinct) >= 0.8 * len(distinct):
+        if _ages(distinct):
             name, label = "alter", "Altersgruppen"
         elif len(known) == 1 and all(v in KNOWN_ATTRIBUTES for v in distinct):
             label = known.pop()
@@ -506,6 +513,12 @@ def _leading_columns(layout: Layout, where: str) -> dict:
         found["variables"].append((name, label, KNOWN_VARIABLES.get(label, ""), labels, None))
         c += 1
     return found
+
+
+def _ages(labels: set[str]) -> bool:
+    """Age groups or single years of age (``6 bis unter 10 Jahre``, ``95 Jahre und mehr``)."""
+    distinct = labels - {TOTAL, "Total"}
+    return bool(distinct) and sum(bool(AGE_LABEL.search(v)) for v in distinct) >= 0.8 * len(distinct)
 
 
 def _names_regions(names: set[str]) -> bool:
