@@ -116,3 +116,23 @@ def test_logs_name_neither_headers_nor_form_values(server: ReplayServer, caplog)
 
 def test_public_url_drops_userinfo_and_query() -> None:
     assert public_url("https://u:p@example.org:8443/a/b?token=x#f") == "https://example.org:8443/a/b"
+
+
+def test_each_retry_is_reported_with_its_attempt_and_reason(server: ReplayServer) -> None:
+    server.add("/x", Reply(500, b"", "text/plain"), Reply(429, b"", "text/plain"),
+               Reply(200, BODY, "text/csv"), method="GET")
+    seen: list[tuple[int, str]] = []
+    response = _get(server, on_retry=lambda attempt, reason: seen.append((attempt, reason)))
+    assert response.content == BODY
+    assert [attempt for attempt, _ in seen] == [1, 2]
+    assert seen[0][1].startswith("HTTP 500") and seen[1][1].startswith("HTTP 429")
+
+
+def test_a_host_name_that_does_not_resolve_fails_fast_as_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "*")
+    seen: list[int] = []
+    policy = RetryPolicy(attempts=5, base_delay=0.01)
+    with pytest.raises(ServiceUnavailable, match=r"could not be reached: .*offline.*internet connection"):
+        request_with_retries(make_session(), "GET", "http://no-such-host.invalid/x", what="nowhere",
+                             policy=policy, timeout=(2.0, 2.0), on_retry=lambda a, r: seen.append(a))
+    assert seen == [1]  # two attempts, not five: no name resolution means no network

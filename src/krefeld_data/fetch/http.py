@@ -2,8 +2,9 @@
 
 The services are slow and flaky in known ways (HTTP 500, dropped connections, GENESIS
 code 6 "too many parallel requests", bodies cut off mid-transfer), so every request goes
-through :func:`request_with_retries`. It reads the whole body before returning, so a
-truncated download is retried here and never reaches the raw store.
+through :func:`request_with_retries`, whose retry loop is tenacity's. It reads the whole
+body before returning, so a truncated download is retried here and never reaches the raw
+store.
 
 Credentials travel only in request headers; this module never logs headers or form
 bodies, and its error messages name the URL without its query string.
@@ -14,13 +15,14 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.stop import stop_base
 
 from krefeld_data import __version__, config
 from krefeld_data.errors import ConfigError, ServiceError
@@ -47,7 +49,11 @@ class ServiceHTTPError(ServiceError):
 
 
 class _Retry(Exception):
-    """Internal: this attempt failed in a way worth another try."""
+    """Internal: this attempt failed in a way worth another try (``offline``: no name resolution)."""
+
+    def __init__(self, reason: str, *, offline: bool = False) -> None:
+        super().__init__(reason)
+        self.offline = offline
 
 
 @dataclass(frozen=True)
@@ -159,59 +165,98 @@ def request_with_retries(
     12411-01-01-4"). ``retry_if`` sees each complete response and returns a reason to
     retry it (e.g. GENESIS code 6, a damaged zip) or ``None``. Responses with an HTTP
     status below 500 are returned for the caller to judge; 5xx and 429 are retried.
+    The retry loop is tenacity's: at most ``policy.attempts`` tries, ``policy.delay`` between
+    them, and an early stop when the host name does not resolve (almost always "offline").
     """
     shown = public_url(url)
     policy = policy or default_policy()
     timeout = timeout or default_timeout()
-    last_reason = ""
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            with _slot(url):
-                log.debug("%s %s (attempt %d of %d)", method, shown, attempt, policy.attempts)
-                response = session.request(
-                    method, url, params=params, data=data, headers=headers, timeout=timeout, stream=True
-                )
-                try:
-                    response._content = _read_whole_body(response)
-                finally:
-                    response.close()
-            if response.status_code >= 500 or response.status_code == 429:
-                raise _Retry(f"HTTP {response.status_code} {response.reason or ''}".strip())
-            reason = retry_if(response) if retry_if else None
-            if reason:
-                raise _Retry(reason)
-            return response
-        except _Retry as exc:
-            last_reason = str(exc)
-        except requests.exceptions.Timeout:
-            last_reason = f"no answer within {timeout[0]:g} s (connect) / {timeout[1]:g} s (read)"
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-            last_reason = "connection broken while reading the body"
-        except requests.exceptions.ConnectionError as exc:
-            last_reason = _connection_reason(exc)
-            if last_reason == OFFLINE_REASON and attempt >= OFFLINE_ATTEMPTS:
-                # No name resolution is almost always "no network": say so quickly instead
-                # of backing off for a minute; a flaky network gets one more try.
-                raise ServiceUnavailable(
-                    f"{what}: {shown} could not be reached: {last_reason}. "
-                    f"Check the internet connection and try again"
-                ) from None
-        except requests.exceptions.RequestException as exc:
-            # Invalid URL and the like: retrying will not help.
-            raise ServiceUnavailable(
-                f"{what}: request to {shown} failed: {type(exc).__name__}"
-            ) from None
-        if attempt < policy.attempts:
-            pause = policy.delay(attempt)
-            log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)",
-                        what, last_reason, pause, attempt + 1, policy.attempts)
-            if on_retry:
-                on_retry(attempt, last_reason)
-            time.sleep(pause)
-    raise ServiceUnavailable(
-        f"{what}: {shown} failed {policy.attempts} times, last: {last_reason}. "
-        f"The service may be busy or down; try again later"
+
+    def before_sleep(state: RetryCallState) -> None:
+        reason = str(state.outcome.exception()) if state.outcome else ""
+        log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)",
+                    what, reason, state.upcoming_sleep, state.attempt_number + 1, policy.attempts)
+        if on_retry:
+            on_retry(state.attempt_number, reason)
+
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.attempts) | _StopWhenOffline(),
+        wait=lambda state: policy.delay(state.attempt_number),
+        retry=retry_if_exception_type(_Retry),
+        before_sleep=before_sleep,
+        reraise=True,
     )
+    try:
+        for attempt in retrying:
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                log.debug("%s %s (attempt %d of %d)", method, shown, number, policy.attempts)
+                return _one_attempt(session, method, url, what=what, params=params, data=data,
+                                    headers=headers, timeout=timeout, retry_if=retry_if)
+    except _Retry as exc:
+        if exc.offline:
+            # No name resolution is almost always "no network": say so quickly instead
+            # of backing off for a minute; a flaky network gets one more try.
+            raise ServiceUnavailable(
+                f"{what}: {shown} could not be reached: {exc}. Check the internet connection and try again"
+            ) from None
+        raise ServiceUnavailable(
+            f"{what}: {shown} failed {policy.attempts} times, last: {exc}. "
+            f"The service may be busy or down; try again later"
+        ) from None
+    raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+
+def _one_attempt(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    what: str,
+    params: Mapping[str, Any] | list[tuple[str, Any]] | None,
+    data: Mapping[str, Any] | None,
+    headers: Mapping[str, str] | None,
+    timeout: tuple[float, float],
+    retry_if: Callable[[requests.Response], str | None] | None,
+) -> requests.Response:
+    """One try: a usable response, :class:`_Retry` for a failure worth another try, or
+    :class:`ServiceUnavailable` for one that retrying will not fix."""
+    try:
+        with _slot(url):
+            response = session.request(
+                method, url, params=params, data=data, headers=headers, timeout=timeout, stream=True
+            )
+            try:
+                response._content = _read_whole_body(response)
+            finally:
+                response.close()
+    except requests.exceptions.Timeout:
+        raise _Retry(f"no answer within {timeout[0]:g} s (connect) / {timeout[1]:g} s (read)") from None
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+        raise _Retry("connection broken while reading the body") from None
+    except requests.exceptions.ConnectionError as exc:
+        reason = _connection_reason(exc)
+        raise _Retry(reason, offline=reason == OFFLINE_REASON) from None
+    except requests.exceptions.RequestException as exc:
+        # Invalid URL and the like: retrying will not help.
+        raise ServiceUnavailable(
+            f"{what}: request to {public_url(url)} failed: {type(exc).__name__}"
+        ) from None
+    if response.status_code >= 500 or response.status_code == 429:
+        raise _Retry(f"HTTP {response.status_code} {response.reason or ''}".strip())
+    reason = retry_if(response) if retry_if else None
+    if reason:
+        raise _Retry(reason)
+    return response
+
+
+class _StopWhenOffline(stop_base):
+    """Stop early when the host name did not resolve ``OFFLINE_ATTEMPTS`` times in a row."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None and outcome.failed else None
+        return isinstance(error, _Retry) and error.offline and retry_state.attempt_number >= OFFLINE_ATTEMPTS
 
 
 OFFLINE_REASON = "the host name could not be resolved (offline?)"
