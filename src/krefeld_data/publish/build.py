@@ -232,6 +232,8 @@ def inject_parameters(nb, values: dict[str, Any]):
     from papermill.parameterize import parameterize_notebook
 
     nb.metadata.setdefault("papermill", {})
+    for cell in nb.cells:  # papermill reads ``metadata.tags`` of every cell
+        cell.metadata.setdefault("tags", [])
     return parameterize_notebook(nb, values, kernel_name=KERNEL_NAME, language="python")
 
 
