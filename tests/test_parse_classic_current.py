@@ -150,13 +150,14 @@ def test_a_wide_table_of_single_years_of_age() -> None:
 def test_single_years_of_age_with_codes_and_a_measure_only_in_the_title() -> None:
     text = """Tabelle: 99999-09i
 Bevölkerung nach Altersjahren (95) und Geschlecht;;;;;;
-- Gemeinden - Stichtag (Testdaten, erfundene Zahlen);;;;;;
+- Gemeinden - Stichtag;;;;;;
 ;;;;;Insgesamt;männlich;weiblich
 ;;;;;Anzahl;Anzahl;Anzahl
 31.12.2024;05114;Krefeld, krfr. Stadt;ALT000;unter 1 Jahr;2000;1000;1000
 31.12.2024;05114;Krefeld, krfr. Stadt;ALT001;1 Jahr;2100;1000;1100
 31.12.2024;05114;Krefeld, krfr. Stadt;ALT095UM;95 Jahre und mehr;300;100;200
 __________
+Testdaten: die Zahlen sind erfunden.
 Stand: 01.02.2026 / 10:00:00
 """
     frame = read(text, "latin-1")
