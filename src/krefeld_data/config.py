@@ -35,7 +35,11 @@ POLL_ENV = "KREFELD_DATA_GENESIS_POLL_SECONDS"
 
 
 class Secret(str):
-    """A credential: usable as a string, never printed by repr/format in logs or errors."""
+    """A credential: usable as a string (it goes into request headers), hidden by ``repr``.
+
+    Logs and error messages show objects and dicts through ``repr``, which prints ``***``;
+    ``str()`` and f-strings give the value itself, so code never formats a Secret into a message.
+    """
 
     def __repr__(self) -> str:
         return "Secret('***')"
