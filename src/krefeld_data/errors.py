@@ -61,8 +61,8 @@ class MissingExtra(KrefeldDataError):
 # What the ``publish`` extra brings that running notebooks and writing pages import
 # (import names; pyproject.toml lists the distributions).
 PUBLISH_MODULES = (
-    "nbclient", "nbconvert", "nbformat", "jupytext", "ipykernel",
-    "jinja2", "markupsafe", "mistune", "kaleido",
+    "nbclient", "nbconvert", "nbformat", "jupytext", "jupyter_client", "ipykernel", "IPython",
+    "papermill", "jinja2", "markupsafe", "mistune", "kaleido",
 )
 
 
