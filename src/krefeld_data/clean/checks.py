@@ -44,7 +44,9 @@ def check_schema(df: pd.DataFrame) -> None:
 def default_cell_keys(df: pd.DataFrame) -> list[str]:
     """The columns that identify one published cell of a tidy frame."""
     region = "region_key" if "region_key" in df.columns else "region_code"
-    keys = [c for c in ("table", region, "year", "date", "measure") if c in df.columns]
+    # measure_label too: classic tables leave the measure code empty, so a count and a rate of
+    # the same cell (12511-04-01-4: Einbürgerungen, Einbürgerungsquote) differ only by label.
+    keys = [c for c in ("table", region, "year", "date", "measure", "measure_label") if c in df.columns]
     for var in variable_columns(df):
         if var in ("census_basis", "region", "region_key", "source_table", "source_snapshot"):
             continue
