@@ -5,6 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export BROWSER_PATH ?= $(shell command -v chromium 2>/dev/null)
 
+# Another city: make report CITY=Duisburg COMPARE=05113,05119 [CONTEXT=05,DG] (pages in reports/<city>/)
+CITY    ?=
+COMPARE ?=
+CONTEXT ?=
+CITY_OPTIONS := $(if $(CITY),--city "$(CITY)") $(if $(COMPARE),--compare "$(COMPARE)") $(if $(CONTEXT),--context "$(CONTEXT)")
+
 .DEFAULT_GOAL := help
 .PHONY: help install report fetch build demo test lab lint bench verify lock clean
 
@@ -20,14 +26,14 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## create .venv and install the pinned dependencies
 
-report: install ## the main job: fetch what the stories need, build the reader pages
-	$(BIN)/krefeld-data report
+report: install ## the main job: fetch what the stories need, build the reader pages (CITY=, COMPARE=)
+	$(BIN)/krefeld-data report $(CITY_OPTIONS)
 
 fetch: install ## fetch all story data into data/raw
 	$(BIN)/krefeld-data fetch
 
-build: install ## clean, run the story notebooks, export reports/*.html
-	$(BIN)/krefeld-data build
+build: install ## clean, run the story notebooks, export reports/*.html (CITY=, COMPARE=)
+	$(BIN)/krefeld-data build $(CITY_OPTIONS)
 
 demo: install ## build the pages offline from the package's sample data (reports/demo/)
 	$(BIN)/krefeld-data demo
