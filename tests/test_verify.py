@@ -16,7 +16,7 @@ import pytest
 from krefeld_data import cli, read_table
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.raw.store import RawStore
-from krefeld_data.samples import SAMPLE_FILES, install_samples
+from krefeld_data.samples import FILES_DIR, SAMPLE_FILES, install_samples
 
 # (sample table, which file of the snapshot); every sample's data file and record.
 TARGETS = [(s.table, part) for s in SAMPLE_FILES for part in ("data", "record")]
@@ -39,10 +39,14 @@ def verify_in_process(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 
 def test_an_intact_store_verifies(capsys) -> None:
     snapshots = install_samples()
-    assert len(snapshots) == len(SAMPLE_FILES)
+    # the oracle: the sample files on disk, not the package's list of them
+    on_disk = sorted(p.name for p in FILES_DIR.iterdir() if p.name.startswith("SAMPLE_"))
+    assert sorted(s.provenance.original_filename for s in snapshots) == on_disk
+    for snapshot in snapshots:
+        assert snapshot.path.read_bytes() == (FILES_DIR / snapshot.provenance.original_filename).read_bytes()
     status, output = verify_in_process(capsys)
     assert status == 0, output
-    assert f"{len(SAMPLE_FILES)} stored files checked" in output and "all intact" in output
+    assert f"{len(on_disk)} stored files checked" in output and "all intact" in output
 
 
 @pytest.mark.parametrize("position", POSITIONS)
