@@ -283,3 +283,32 @@ def test_scrub_removes_paths_and_credentials_but_not_markup_or_urls(monkeypatch)
     assert 'href="https://example.org/tmp/file"' in clean
     assert "/home/anna" not in clean and "/work/main" not in clean
     assert "hunter2-secret" not in clean and "***" in clean
+
+
+LEAKY = '''# %% tags=["parameters"]
+NAME = "a"
+
+# %%
+import os
+
+print("pid", os.getpid(), "cwd", os.path.basename(os.getcwd()))
+print("left over:", sorted(n for n in ("LEFT_BY_A", "NAME_OF_B") if n in dir()))
+LEFT_BY_A = NAME
+'''
+
+
+def test_notebooks_share_a_warm_kernel_but_never_a_namespace(tmp_path) -> None:
+    """The speed of the build rests on reused kernels; a story must still start from nothing."""
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    for name in ("01_a.py", "02_b.py"):
+        (folder / name).write_text(LEAKY, encoding="utf-8")
+    store_table()
+    stories = [Story("01-a", "A", "01_a.py", (TEST_TABLE,)), Story("02-b", "B", "02_b.py", (TEST_TABLE,))]
+    summary = build_reports(stories, notebooks_dir=folder, progress=False, jobs=1)
+    assert summary.slugs("built") == ["01-a", "02-b"]
+    texts = [page(f"{slug}.html").get_text(" ") for slug in ("01-a", "02-b")]
+    pids = [re.search(r"pid (\d+)", text).group(1) for text in texts]
+    assert pids[0] == pids[1]  # one kernel ran both (jobs=1)
+    assert all("left over: []" in text for text in texts)  # B does not see what A defined
+    assert all("cwd nb" in text for text in texts)
