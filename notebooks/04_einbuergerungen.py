@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -13,102 +15,151 @@
 
 # %% tags=["parameters"]
 # ruff: noqa: E402  (the imports follow this parameters cell on purpose)
-# Stadt und Vergleichsregionen (Kreisschlüssel). Für eine andere Stadt nur diese Zeilen ändern.
+# Stadt, Vergleichsregionen und Kontext (Kreisschlüssel oder Namen). Der Build setzt sie mit
+# `krefeld-data build --city … --compare … --context …`; hier stehen die Vorgaben.
 CITY = "05114"  # Krefeld
 COMPARE = ["05111", "05124", "08311"]  # Düsseldorf, Wuppertal, Freiburg im Breisgau
 CONTEXT = ["05", "DG"]  # Nordrhein-Westfalen, Deutschland
 
-# %% [markdown]
-# # Einbürgerungen
-#
-# **Die Behauptung.** Wer dauerhaft hier lebt, soll dazugehören – auch mit einem deutschen Pass.
-# Die Kolumne sieht die Stadt dabei auf einem Weg mit Düsseldorf, Wuppertal und Freiburg.
-#
-# **Die Frage.** Wie viele Menschen lassen sich jedes Jahr einbürgern, gemessen an der Zahl der
-# ausländischen Einwohner? Aus welchen Weltregionen kommen sie?
-#
-# **Die Daten.** Die Einbürgerungsstatistik (Tabellen 12511-04-01-4 und 12511-01-01-4) und die
-# Zahl der ausländischen Einwohner am 31.12. desselben Jahres (Tabelle 12411-03-03-4).
-
 # %%
 from IPython.display import Markdown, display
 
-from krefeld_data import charts
+from krefeld_data import charts, datasets
 from krefeld_data.stories import chart_frame, number, percent
 from krefeld_data.stories import naturalisation as story
+from krefeld_data.stories.claims import show_claim, show_verdict
+from krefeld_data.stories.protection import region_keys, region_name
 
-CITIES = [CITY, *COMPARE]
-per_year = story.naturalisations_per_year(CITIES, CONTEXT)
-name = per_year.set_index("region_key").loc[CITY, "region"].iloc[0]
-
-# %% [markdown]
-# ## Einbürgerungen je 1.000 ausländische Einwohner
-
-# %%
-fig = charts.line_over_time(
-    chart_frame(per_year), y="per_1000_foreign", title="Einbürgerungen je 1.000 ausländische Einwohner",
-    subtitle="Einbürgerungen im Jahr, bezogen auf die Ausländer am 31.12. desselben Jahres",
-    value_format=",.1f", unit="je 1.000",
-)
-charts.show(fig)
+CITY, *COMPARE = region_keys([CITY, *COMPARE])
+CONTEXT = region_keys(CONTEXT)
+REGIONS = [CITY, *COMPARE, *CONTEXT]
+if hasattr(charts, "set_focus"):  # the focus city gets the emphasis in every chart
+    charts.set_focus(CITY, COMPARE)
+continents = datasets.load(story.CONTINENTS, regions=REGIONS)
+name = region_name(CITY, continents)
+HAS_CITY = CITY in set(continents["region_key"])
+show_claim("K6")
 
 # %%
-mine = per_year[per_year["region_key"] == CITY].dropna(subset=["value"])
-latest = mine.iloc[-1]
-first = mine.iloc[0]
-peers = per_year[(per_year["year"] == latest["year"]) & per_year["region_key"].isin(CITIES)]
-rate_text = (f"{number(latest['per_1000_foreign'], 1)} je 1.000 ausländische Einwohner"
-             if latest["per_1000_foreign"] == latest["per_1000_foreign"] else
-             "eine Quote ist mangels Ausländerzahl für dieses Jahr nicht berechenbar")
-lines = [
-    f"{int(latest['year'])} wurden in {name} **{number(latest['value'])}** Menschen eingebürgert, "
-    f"{rate_text}. {int(first['year'])} waren es {number(first['value'])}."
-]
-later = per_year[(per_year["status"] == "later") & per_year["region_key"].isin(CITIES)]
-if len(later):
-    missing = ", ".join(sorted({f"{r.region} ({r.year})" for r in later.itertuples()}))
-    lines.append(f"Noch nicht veröffentlicht: {missing}.")
-if peers["per_1000_foreign"].notna().sum() > 1:
-    best = peers.sort_values("per_1000_foreign", ascending=False).iloc[0]
-    lines.append(f"Die höchste Quote unter den Städten hatte {int(latest['year'])} {best['region']} "
-                 f"({number(best['per_1000_foreign'], 1)}).")
-display(Markdown(" ".join(lines)))
+display(Markdown(
+    f"# Einbürgerungen in {name}\n\n"
+    "**Was die Kolumne sagt – und was nicht.** Über Einbürgerungen sagt die Kolumne nichts. Sie "
+    "erzählt von einem gemeinsamen Iftar-Essen, bei dem „unheimlich viel an Integration gelingt“ "
+    "(oben im Wortlaut). Das misst keine Statistik. Amtlich gezählt wird aber, wie viele Menschen "
+    "sich einbürgern lassen – einer der wenigen Hinweise auf Integration, die es für jede Stadt gibt.\n\n"
+    f"**Die Frage.** Wie viele Menschen lassen sich in {name} einbürgern, und aus welchen Weltregionen "
+    "kommen sie?\n\n"
+    "**Die Daten.** Die Einbürgerungsstatistik: Tabelle 12511-01-01-4 (nach Kontinenten), wo "
+    "gespeichert auch 12511-04-01-4 (nach ausgewählten Staatsangehörigkeiten, neuere Jahre) und die "
+    "Zahl der ausländischen Einwohner (12411-03-03-4)."
+))
+text = story.missing_regions_text(continents, "Die Tabelle 12511-01-01-4")
+if text:
+    display(Markdown(text))
 
 # %% [markdown]
 # ## Woher kommen die Eingebürgerten?
-#
-# Nach Kontinenten veröffentlichen die Ämter die Zahlen nur für die Jahre, die die Tabelle
-# 12511-01-01-4 enthält; danach nur für ausgewählte Staatsangehörigkeiten.
 
 # %%
-continents = story.naturalisations_by_continent(CITIES, CONTEXT)
-newest = continents[continents["year"] == continents["year"].max()]
-fig = charts.stacked_share(
-    chart_frame(newest), part="continent",
-    title="Eingebürgerte nach Kontinent der früheren Staatsangehörigkeit",
-    subtitle=f"Anteile in Prozent, {int(newest['year'].max())}",
-)
-charts.show(fig)
+if HAS_CITY:
+    year = story.latest_year(continents, CITY)
+    newest = continents[continents["year"] == year]
+    fig = charts.stacked_share(
+        chart_frame(newest), part="continent",
+        title="Eingebürgerte nach Kontinent der früheren Staatsangehörigkeit",
+        subtitle=f"Anteile in Prozent, {year}", sources=continents,
+    )
+    charts.show(fig)
+    shares = story.continent_shares(continents, CITY, year)
+    display(Markdown(
+        f"{year} kamen in {name} {percent(shares.iloc[0])} der Eingebürgerten aus {shares.index[0]}"
+        + (f", {percent(shares.iloc[1])} aus {shares.index[1]}." if len(shares) > 1 else ".")
+    ))
+else:
+    display(Markdown(f"Die Tabelle 12511-01-01-4 hat keine Zahlen für {name}."))
+
+# %% [markdown]
+# ## Wie viele jedes Jahr?
 
 # %%
-by_citizenship = story.naturalisations_by_citizenship(CITIES, CONTEXT)
-mine_c = by_citizenship[(by_citizenship["region_key"] == CITY)].dropna(subset=["value"])
-last = mine_c[mine_c["year"] == mine_c["year"].max()].sort_values("value", ascending=False)
-share_city = newest[newest["region_key"] == CITY].set_index("continent")["share"]
-top_continent = share_city.idxmax()
-display(Markdown(
-    f"{int(newest['year'].max())} kamen in {name} {percent(share_city.max())} der Eingebürgerten aus "
-    f"{top_continent}. Unter den einzeln ausgewiesenen Staatsangehörigkeiten lag {int(last['year'].max())} "
-    f"{last.iloc[0]['citizenship']} vorn ({number(last.iloc[0]['value'])} Einbürgerungen)."
-))
+per_year, per_year_note = story.load_optional(story.PER_YEAR, REGIONS)
+totals = story.newest_totals(continents, per_year)
+if HAS_CITY:
+    fig = charts.line_over_time(
+        chart_frame(totals[totals["region_key"].isin([CITY, *COMPARE])]), y="value",
+        title="Einbürgerungen je Jahr", subtitle="Personen", unit="Personen", sources=totals,
+    )
+    charts.show(fig)
+    lines = [story.change_text(totals, CITY, name)]
+    if per_year is not None:
+        later = story.not_yet_published(per_year[per_year["region_key"].isin([CITY, *COMPARE])])
+        if later:
+            lines.append(later)
+    else:
+        lines.append("Die Zahlen reichen nur so weit wie die Tabelle 12511-01-01-4; neuere Jahre stehen in "
+                     "12511-04-01-4. " + per_year_note)
+    display(Markdown(" ".join(lines)))
+
+# %% [markdown]
+# ## Die amtliche Einbürgerungsquote
+
+# %%
+rate = story.official_rate(per_year, CITY)
+display(Markdown(story.official_rate_text(rate, name) if per_year is not None else
+                 "Die amtliche Einbürgerungsquote steht, wo veröffentlicht, in Tabelle 12511-04-01-4. "
+                 + per_year_note))
+
+# %% [markdown]
+# ## Eine eigene Quote: je 1.000 ausländische Einwohner
+
+# %%
+if per_year is not None and per_year["per_1000_foreign"].notna().any():
+    own = per_year[per_year["region_key"].isin([CITY, *COMPARE])].dropna(subset=["per_1000_foreign"])
+    fig = charts.line_over_time(
+        chart_frame(own), y="per_1000_foreign", title="Einbürgerungen je 1.000 ausländische Einwohner",
+        subtitle="eigene Quote, keine amtliche Einbürgerungsquote", value_format=",.1f", unit="je 1.000",
+        sources=per_year,
+    )
+    charts.show(fig)
+    mine = own[own["region_key"] == CITY]
+    if len(mine):
+        row = mine.iloc[-1]
+        display(Markdown(
+            f"Die eigene Quote ({story.OWN_RATE_DEFINITION}) lag {int(row['year'])} in {name} bei "
+            f"{number(row['per_1000_foreign'], 1)}."
+        ))
+else:
+    display(Markdown(
+        f"Eine eigene Quote ({story.OWN_RATE_DEFINITION}) braucht die Tabellen 12511-04-01-4 und "
+        "12411-03-03-4 für dieselben Jahre. " + (per_year_note or "Die gespeicherten Tabellen haben kein "
+                                                  "gemeinsames Jahr.")
+    ))
+
+# %% [markdown]
+# ## Nach früherer Staatsangehörigkeit
+
+# %%
+by_citizenship, note = story.load_optional(story.BY_CITIZENSHIP, [CITY])
+if by_citizenship is not None and by_citizenship["value"].notna().any():
+    mine = by_citizenship.dropna(subset=["value"])
+    last = mine[mine["year"] == mine["year"].max()].sort_values("value", ascending=False)
+    display(Markdown(
+        f"Unter den einzeln ausgewiesenen Staatsangehörigkeiten lag {int(last['year'].max())} in {name} "
+        f"{last.iloc[0]['citizenship']} vorn ({number(last.iloc[0]['value'])} Einbürgerungen)."
+    ))
+else:
+    display(Markdown(note or f"Die Tabelle 12511-04-01-4 hat keine Zahlen für {name}."))
 
 # %% [markdown]
 # ## Was die Zahlen sagen – und was nicht
 #
-# - **Eigene Quote:** Die Quote hier bezieht die Einbürgerungen auf alle ausländischen Einwohner.
-#   Die amtliche „Einbürgerungsquote“ nutzt eine andere Basis (Ausländer mit mindestens zehn
-#   Jahren Aufenthalt) und ist damit nicht vergleichbar.
+# - **Zwei Quoten:** Die amtliche Einbürgerungsquote bezieht die Einbürgerungen auf Ausländer mit
+#   mindestens zehn Jahren Aufenthalt. Die eigene Quote oben bezieht sie auf alle ausländischen
+#   Einwohner; die beiden sind nicht vergleichbar.
 # - **Zensusbruch:** Die Ausländerzahl beruht bis 2021 auf dem Zensus 2011, ab 2022 auf dem
-#   Zensus 2022. Ein Sprung der Quote an dieser Stelle kann aus der neuen Grundlage kommen.
+#   Zensus 2022. Ein Sprung der eigenen Quote an dieser Stelle kann aus der neuen Grundlage kommen.
 # - **Rechtslage:** Einbürgerungen hängen an Wartefristen und Gesetzesänderungen; ein Anstieg
 #   folgt oft Jahre nach der Zuwanderung.
+
+# %%
+show_verdict([story.verdict(totals, CITY, name, rate)])

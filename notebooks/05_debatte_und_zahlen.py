@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -16,67 +18,75 @@
 GEO = "DE"  # Eurostat-Ländercode
 DEBATE_YEAR = 2018  # das Jahr der Debatte, die die Kolumne kritisiert
 
-# %% [markdown]
-# # Die Debatte und die Zahlen
-#
-# **Die Behauptung.** Die Kolumne kritisiert die Debatte von 2018 („Masterplan Migration“,
-# Zurückweisungen an der Grenze) als Politik, die an der Lage vorbeigehe.
-#
-# **Die Frage.** Wie viele Menschen haben in Deutschland zum ersten Mal Asyl beantragt – vor,
-# während und nach dieser Debatte?
-#
-# **Die Daten.** Eurostat, Asylbewerber und erstmalige Asylbewerber (Datensatz
-# `migr_asyappctza`), Jahreswerte, alle Staatsangehörigkeiten.
-
 # %%
 from IPython.display import Markdown, display
 
-from krefeld_data import charts
+from krefeld_data import charts, datasets
 from krefeld_data.stories import asylum as story
-from krefeld_data.stories import number, percent
+from krefeld_data.stories import number
+from krefeld_data.stories.claims import show_claim, show_verdict
 
-applicants = story.asylum_applicants(geo=GEO)
-shown = applicants.assign(region_code=applicants["applicant_type"], region_name=applicants["applicants"])
-
-# %%
-fig = charts.line_over_time(
-    shown, title="Erstanträge auf Asyl in Deutschland", subtitle="Personen je Kalenderjahr",
-    unit="Personen", sources=applicants,
-)
-if DEBATE_YEAR in set(applicants["year"]):
-    value = applicants.loc[applicants["year"] == DEBATE_YEAR, "value"].iloc[0]
-    charts.highlight_value(fig, x=DEBATE_YEAR, y=value, text=f"{DEBATE_YEAR}: {number(value)}")
-charts.show(fig)
+applications = datasets.load(story.DATASET, regions=[GEO, story.EU])
+place = story.geo_name(GEO, applications)
+series = story.first_time(applications, GEO)
+facts = story.debate_year(series, DEBATE_YEAR) if len(series) else None
+show_claim("K3", "K4")
 
 # %%
-by_year = applicants.set_index("year")
-peak_year = int(by_year["value"].idxmax())
-latest_year = int(by_year.index.max())
-lines = []
-if DEBATE_YEAR in by_year.index:
-    debate = by_year.loc[DEBATE_YEAR]
-    lines.append(
-        f"{DEBATE_YEAR} stellten in Deutschland **{number(debate['value'])}** Menschen erstmals einen "
-        f"Asylantrag, {percent(abs(debate['change']))} "
-        f"{'weniger' if debate['change'] < 0 else 'mehr'} als im Jahr davor. Der Höchststand lag "
-        f"{peak_year} bei {number(by_year.loc[peak_year, 'value'])}; {DEBATE_YEAR} waren es "
-        f"{percent(debate['value'] / by_year.loc[peak_year, 'value'])} davon."
+display(Markdown(
+    "# Die Debatte und die Zahlen\n\n"
+    "**Was die Kolumne sagt.** Sie beschreibt die Debatte als geprägt von Aus- und "
+    "Abgrenzungsrhetorik und hält eine europäische Regulierung für selbstverständlich (oben im "
+    "Wortlaut). Beides ist eine Einschätzung, keine Zahl.\n\n"
+    f"**Die Frage.** Wie viele Menschen haben in {place} zum ersten Mal Asyl beantragt – vor, "
+    f"während und nach {DEBATE_YEAR}?\n\n"
+    "**Die Daten.** Eurostat, Asylbewerber und erstmalige Asylbewerber (Datensatz "
+    "`migr_asyappctza`), Jahreswerte, alle Staatsangehörigkeiten."
+))
+
+# %%
+if len(series):
+    shown = series.assign(region_code=GEO, region_name=f"Erstanträge, {place}")
+    fig = charts.line_over_time(
+        shown, title=f"Erstanträge auf Asyl: {place}", subtitle="Anträge je Kalenderjahr",
+        unit="Anträge", sources=applications,
     )
-    if debate["value"] < by_year.loc[peak_year, "value"] / 2:
-        lines.append("Die Debatte fiel also in eine Zeit deutlich sinkender Antragszahlen.")
-flag = by_year.loc[latest_year, "quality"]
-lines.append(
-    f"Der neueste Wert ({latest_year}: {number(by_year.loc[latest_year, 'value'])})"
-    + (" ist vorläufig." if flag == "p" else " ist geschätzt." if flag == "e" else " ist endgültig.")
-)
+    if facts is not None:
+        charts.highlight_value(fig, x=DEBATE_YEAR, y=facts.value,
+                               text=f"{DEBATE_YEAR}: {number(facts.value)}")
+    charts.show(fig)
+else:
+    display(Markdown(f"Der Datensatz {story.DATASET} hat keine Erstanträge für {GEO}; abrufen mit "
+                     "`krefeld-data fetch migr_asyappctza --db eurostat`."))
+
+# %%
+lines = []
+if facts is not None:
+    lines.append(story.debate_text(facts, place))
+elif len(series):
+    lines.append(f"Für {DEBATE_YEAR} hat die gespeicherte Tabelle keine Zahl für {place}.")
+if len(series):
+    newest = series.iloc[-1]
+    lines.append(story.flag_text(int(newest["year"]), newest["value"], newest["quality"]))
+lines.append(story.children_text(GEO, DEBATE_YEAR))
 display(Markdown(" ".join(lines)))
+
+# %% [markdown]
+# ## Und Europa?
+
+# %%
+display(Markdown(story.eu_text(applications, GEO, DEBATE_YEAR, place)))
 
 # %% [markdown]
 # ## Was die Zahlen sagen – und was nicht
 #
-# - **Erstanträge, nicht Menschen im Land:** Gezählt werden Anträge eines Jahres. Wie viele
+# - **Anträge, nicht Menschen im Land:** Gezählt werden Anträge eines Jahres. Wie viele
 #   Schutzsuchende in einer Stadt leben, zeigt die Geschichte „Schutzsuchende: vom ersten Tag an“.
 # - **Schutzsuchende sind nicht nur Asylbewerber:** Geflüchtete aus der Ukraine etwa erhalten
 #   vorübergehenden Schutz ohne Asylantrag und fehlen in dieser Zahl.
-# - **Vorläufige Werte:** Eurostat kennzeichnet vorläufige (`p`) und geschätzte (`e`) Werte; sie
-#   können sich noch ändern.
+# - **Kennzeichen:** Eurostat markiert manche Werte, etwa als vorläufig (`p`) oder geschätzt
+#   (`e`); solche Werte können sich noch ändern. Kennzeichen, deren Bedeutung hier nicht bekannt
+#   ist, stehen so da, wie Eurostat sie veröffentlicht.
+
+# %%
+show_verdict(story.verdicts(facts, place, story.eu_share(applications, GEO, DEBATE_YEAR)))

@@ -49,17 +49,6 @@ def test_population_notebook_on_samples(samples):
     assert "Beispieldaten" in outputs
 
 
-def test_protection_notebook_on_samples_for_another_city(samples):
-    from krefeld_data.stories import protection
-
-    parameters = 'CITY = "05124"\nCOMPARE = ["05114", "05111"]\nTOP = 3'
-    markdown, _ = run("02_schutzsuchende.py", parameters)
-    totals = protection.protection_totals(["05124"]).iloc[0]
-    assert f"in Wuppertal **{number(totals['value'])}** Schutzsuchende" in markdown
-    assert number(totals["per_1000"], 1) in markdown
-    assert "Unter den 3 Städten" in markdown
-
-
 def test_age_notebook_on_samples(samples):
     from krefeld_data.stories import age
 
@@ -68,34 +57,12 @@ def test_age_notebook_on_samples(samples):
     assert percent(young["ausländisch"]) in markdown and percent(young["deutsch"]) in markdown
 
 
-def test_naturalisation_notebook_on_samples(samples):
-    from krefeld_data.stories import naturalisation
+def test_age_notebook_on_real_files(isolated_env):
+    from krefeld_data.stories import age
 
-    markdown, _ = run("04_einbuergerungen.py")
-    per_year = naturalisation.naturalisations_per_year(["05114"], context=[]).dropna(subset=["value"])
-    assert number(per_year["value"].iloc[-1]) in markdown
-    assert "Noch nicht veröffentlicht: Freiburg im Breisgau" in markdown  # `...` in the sample
-
-
-def test_debate_notebook_on_samples(samples):
-    from krefeld_data.stories import asylum
-
-    markdown, _ = run("05_debatte_und_zahlen.py")
-    applicants = asylum.asylum_applicants().set_index("year")
-    debate = number(applicants.loc[asylum.DEBATE_YEAR, "value"])
-    assert f"{asylum.DEBATE_YEAR} stellten in Deutschland **{debate}**" in markdown
-    assert "ist vorläufig" in markdown
-
-
-def test_protection_and_age_notebooks_on_real_files(isolated_env):
-    from krefeld_data.stories import age, protection
-
+    # story 2 on real files: tests/test_story2_protection.py
     for prefix in ("06_", "02_", "09_"):
         import_file(real_sample(prefix))
-    markdown, outputs = run("02_schutzsuchende.py")
-    totals = protection.protection_totals(["05114"]).iloc[0]
-    assert f"in Krefeld **{number(totals['value'])}** Schutzsuchende" in markdown
-    assert "Beispieldaten" not in outputs
     markdown, _ = run("03_jung_und_hier.py")
     young = age.young_share(["05114"], context=[]).set_index("nationality")["share"]
     assert "Ende 2015" in markdown

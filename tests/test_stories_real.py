@@ -13,7 +13,7 @@ import pytest
 from helpers import real_sample
 
 from krefeld_data.fetch.importer import import_file
-from krefeld_data.stories import age, naturalisation, population, protection
+from krefeld_data.stories import age, population
 
 CITIES = ["05114", "05111", "05124", "08311"]
 
@@ -115,52 +115,9 @@ def test_immigration_history_2022_for_germany_and_nrw(imported):
     assert census.set_index("region_key").loc["05", "share"] == pytest.approx(history / total)
 
 
-def test_protection_seekers_2024_by_status_per_1000(imported):
-    by_status = protection.protection_by_status(CITIES)
-    assert_real_sources(by_status, "12531-0043", "12411-01-01-4")
-    rows = rows_of(real_sample("06_"))
-    header = rows[0]
-    region, status, value = (header.index(c) for c in (
-        "1_variable_attribute_code", "2_variable_attribute_code", "value"))
-    level1 = {"SCHUTZST-OF", "SCHUTZST-AK-1", "SCHUTZST-X"}
-    people = {r[7]: float(r[13]) for r in rows_of(real_sample("02_"))[1:] if r[11] == "" and r[7] in CITIES}
-    for key in CITIES:
-        mine = by_status[by_status["region_key"] == key]
-        expected = sum(float(r[value]) for r in rows[1:] if r[region] == key and r[status] in level1)
-        naive = sum(float(r[value]) for r in rows[1:] if r[region] == key)
-        assert mine["value"].sum() == expected
-        assert expected < naive  # summing every status row would count people twice or three times
-        assert (mine["per_1000"] == mine["value"] / people[key] * 1000).all()
-    level2 = protection.protection_by_status(CITIES, level=2)
-    assert {"SCHUTZST-AK-2", "SCHUTZST-AK-5", "AUSRPFL-G"} <= set(level2["status_code"])
-    assert "SCHUTZST-AK-1" not in set(level2["status_code"])
-
-
-def test_top_citizenships_from_the_real_rows(imported):
-    top = protection.top_citizenships(["05114"], n=3)
-    rows = rows_of(real_sample("06_"))
-    totals: dict[str, float] = {}
-    for r in rows[1:]:
-        if r[7] == "05114" and r[11] in {"SCHUTZST-OF", "SCHUTZST-AK-1", "SCHUTZST-X"}:
-            totals[r[19]] = totals.get(r[19], 0.0) + float(r[21])
-    expected = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    assert list(zip(top["citizenship_code"], top["value"], strict=True)) == expected
-
-
 def test_age_structure_2015_shares_sum_to_one(imported):
     structure = age.age_structure(CITIES, context=[])
     assert set(structure["year"]) == {2015}
     sums = structure.groupby(["region_key", "nationality"])["share"].sum()
     assert sums.to_numpy() == pytest.approx([1.0] * len(sums))
     assert structure["age_group"].nunique() == 21
-
-
-def test_naturalisations_by_continent_from_the_latin1_file(imported):
-    continents = naturalisation.naturalisations_by_continent(CITIES, context=["DG"])
-    assert_real_sources(continents, "12511-01-01-4")
-    rows = rows_of(real_sample("08_"), "latin-1")
-    krefeld_2016 = next(r for r in rows if r[:2] == ["2016", "05114"])
-    europe = continents[(continents["region_key"] == "05114") & (continents["year"] == 2016)
-                        & (continents["continent"] == "Europa")]
-    assert europe["value"].item() == float(krefeld_2016[8])
-    assert europe["share"].item() == pytest.approx(float(krefeld_2016[8]) / float(krefeld_2016[3]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from krefeld_data.datasets.protection import numeric_value, stored_table
+from krefeld_data.datasets import tables
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.raw.store import RawStore
 
@@ -33,7 +33,7 @@ def asylum_applications(store: RawStore | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    raw = stored_table(ASYLUM, store, german_regions=False)
+    raw = tables.latest(ASYLUM, store, german_regions=False)
     if "asyl_app_code" not in raw.columns:
         raise KrefeldDataError(f"dataset {ASYLUM}: no applicant type (asyl_app); the response layout may "
                                "have changed")
@@ -51,7 +51,7 @@ def asylum_applications(store: RawStore | None = None) -> pd.DataFrame:
         "year": frame["year"].astype("Int64"),
         "applicant_type": frame["asyl_app_code"].astype(str),
         "applicants": frame["asyl_app_code"].astype(str).map(APPLICANT_TYPES),
-        "value": numeric_value(frame),
+        "value": tables.numeric_value(frame),
         "status": frame["status"].astype(str),
         "quality": frame["quality"].astype(str),
     }).sort_values(["region_code", "applicant_type", "year"], kind="stable").reset_index(drop=True)

@@ -3,8 +3,9 @@
 Counts and rates never share a frame: a table may publish, beside the number of
 naturalisations, the office's own rate (Einbürgerungsquote, "ausgeschöpftes
 Einbürgerungspotenzial": naturalisations per 100 foreigners with at least ten years of
-residence). Each value variable is sorted by what it measures (:func:`measure_kind`); the
-counts go to the count datasets, the official rate to ``einbuergerungsquote`` as published.
+residence). Each value variable is sorted by what it measures (:func:`measure_kind`): counts are
+summed and shared out, the official rate is carried as published in its own column
+(``official_rate``), never in ``value`` and never computed.
 The rate per 1,000 foreign residents in ``einbuergerungen`` is our own, named as such: it
 relates a year's naturalisations to all foreign residents on 31.12. of that year
 (12411-03-03-4), so it is not the official rate and must not be compared with it.
@@ -15,7 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from krefeld_data.clean.hierarchy import attribute_codes
-from krefeld_data.datasets.protection import numeric_value, own_variables, stored_table
+from krefeld_data.datasets import tables
+from krefeld_data.datasets.protection import own_variables
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.raw.store import RawStore
 
@@ -62,7 +64,7 @@ def origin_variable(frame: pd.DataFrame, table: str, *markers: str) -> str:
 def _origin_frame(table: str, markers: tuple[str, ...], store: RawStore | None, kind: str) -> pd.DataFrame:
     import pandas as pd
 
-    raw = stored_table(table, store)
+    raw = tables.latest(table, store)
     rows = raw[kinds(raw) == kind]
     origin = origin_variable(raw, table, *markers)
     frame = pd.DataFrame({
@@ -73,7 +75,7 @@ def _origin_frame(table: str, markers: tuple[str, ...], store: RawStore | None, 
         "origin": rows[origin].astype(str).str.strip(),
         "measure_label": rows["measure_label"].astype(str),
         "unit": rows["unit"].astype(str),
-        "value": numeric_value(rows),
+        "value": tables.numeric_value(rows),
         "status": rows["status"].astype(str),
     })
     frame.attrs = {"sources": list(raw.attrs.get("sources", []))}
@@ -121,7 +123,7 @@ def foreign_residents(store: RawStore | None = None) -> pd.DataFrame:
     """Foreign residents (all sexes and ages) on 31.12. per region and year, from 12411-03-03-4."""
     import pandas as pd
 
-    raw = stored_table(NATIONALITY_AGE, store)
+    raw = tables.latest(NATIONALITY_AGE, store)
     nationality = origin_variable(raw, NATIONALITY_AGE, "NATA", "Ausländer(innen)", "Ausländer")
     frame = raw
     for var in own_variables(raw):
@@ -133,7 +135,7 @@ def foreign_residents(store: RawStore | None = None) -> pd.DataFrame:
     result = pd.DataFrame({
         "region_key": foreign["region_key"].astype(str),
         "year": foreign["year"].astype("Int64"),
-        "foreign_residents": numeric_value(foreign),
+        "foreign_residents": tables.numeric_value(foreign),
     }).drop_duplicates(["region_key", "year"], keep="last")
     result.attrs = {"sources": list(raw.attrs.get("sources", []))}
     return result
@@ -144,13 +146,22 @@ def naturalisations_per_year(store: RawStore | None = None) -> pd.DataFrame:
     with our own rate per 1,000 foreign residents on 31.12. of the same year (12411-03-03-4).
 
     Columns: region_key, region, year, value (NaN where not yet published), status,
-    foreign_residents (NaN where 12411-03-03-4 lacks the year), per_1000_foreign (own rate).
+    foreign_residents (NaN where 12411-03-03-4 lacks the year), per_1000_foreign (own rate), and
+    the official rate where the table publishes it as its own value variable: official_rate,
+    official_rate_label, official_rate_unit (NaN / empty elsewhere; never computed here).
     """
     frame = _origin_frame(BY_CITIZENSHIP, ("Türkei", "Insgesamt"), store, "count")
     totals = frame[frame["origin_code"] == ""][["region_key", "region", "year", "value", "status"]]
     foreign = foreign_residents(store)
     result = totals.merge(foreign, on=["region_key", "year"], how="left", validate="many_to_one")
     result["per_1000_foreign"] = result["value"] / result["foreign_residents"] * 1000
+    rates = official_rate(store)
+    rates = rates[rates["citizenship"].str.lower() == "insgesamt"]
+    rates = rates.drop_duplicates(["region_key", "year"])
+    rates = rates[["region_key", "year", "measure_label", "unit", "value"]]
+    rates = rates.rename(columns={"value": "official_rate", "measure_label": "official_rate_label",
+                                  "unit": "official_rate_unit"})
+    result = result.merge(rates, on=["region_key", "year"], how="left", validate="many_to_one")
     result = result.sort_values(["region_key", "year"], kind="stable").reset_index(drop=True)
     result.attrs = {"sources": [*frame.attrs["sources"], *foreign.attrs["sources"]]}
     return result
@@ -169,7 +180,7 @@ def naturalisations_by_citizenship(store: RawStore | None = None) -> pd.DataFram
 
 
 def official_rate(store: RawStore | None = None) -> pd.DataFrame:
-    """Maker of ``einbuergerungsquote``: the rate values 12511-04-01-4 publishes, as published.
+    """The rate values 12511-04-01-4 publishes, as published (its own rows, apart from the counts).
 
     Empty (with its columns) where the stored table has no rate variable. Columns: region_key,
     region, year, citizenship, measure_label, unit, value, status.

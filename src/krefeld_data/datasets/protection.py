@@ -7,8 +7,8 @@ belongs to one cut of the declared tree (:mod:`krefeld_data.clean.hierarchy`) an
 (``level``). The office rounds every cell to a multiple of 5, and a ``compress=true`` download
 has no total rows, so every figure here is a sum of rounded cells: readers get „rund …“.
 
-The 33.5 MB national file is parsed once per build: :func:`protection_cube` keeps the last
-parsed snapshot (by checksum) for the other makers of the same build.
+The 33.5 MB national file is parsed once per build (:mod:`krefeld_data.datasets.tables`), and
+:func:`protection_cube` keeps its shaped cube (by checksum) for the other makers.
 
 People under temporary protection (§ 24 AufenthG, since 2022, nearly all from Ukraine) never
 passed through asylum reception. The table has no § 24 category, so the datasets carry the
@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from krefeld_data.clean import hierarchy
+from krefeld_data.datasets import tables
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.raw.store import RawStore
 
@@ -38,56 +39,23 @@ STATUS_GROUPS = {  # level-1 codes of the status tree -> plain words for readers
 LEVELS = (1, 2, 3)
 UKRAINE_CODE, UKRAINE_LABEL = "ST166", "Ukraine"  # STAAG5 attribute (real sample 06)
 TOP_CITIZENSHIPS = 10
-NUMERIC = ("", "zero")  # statuses that carry a number ("-" is a true zero)
 
-_parsed: dict[str, tuple[str, pd.DataFrame]] = {}  # table -> (snapshot path and sha256, frame)
-_cubes: dict[str, pd.DataFrame] = {}  # snapshot path and sha256 -> protection cube
-
-
-def stored_table(table: str, store: RawStore | None = None, *, german_regions: bool = True) -> pd.DataFrame:
-    """The latest snapshot of ``table``, parsed, with ``region_key``/``region``; sources in attrs.
-
-    Kept per table until another snapshot is asked for, so makers of one build share the parse.
-    Callers must not change the frame in place.
-    """
-    from krefeld_data.clean.regions import normalise_regions
-    from krefeld_data.parse import read_table
-
-    key = snapshot_key(table, store)
-    snapshot = (store or RawStore()).latest(table)
-    cached = _parsed.get(table)
-    if cached and cached[0] == key:
-        return cached[1]
-    frame = read_table(snapshot)
-    provenance = frame.attrs.get("provenance") or snapshot.provenance.to_dict()
-    if german_regions and "region_code" in frame.columns and frame["region_code"].notna().any():
-        frame = normalise_regions(frame)
-    frame.attrs["sources"] = [provenance]
-    _parsed[table] = (key, frame)
-    return frame
+_cubes: dict[str, pd.DataFrame] = {}  # sha256 of the 12531-0043 snapshot -> protection cube
 
 
 def snapshot_key(table: str, store: RawStore | None = None) -> str:
-    """Path and sha256 of the latest snapshot of ``table`` (what a cached parse is valid for)."""
-    from krefeld_data.guidance import how_to_get
-
+    """The sha256 of the latest snapshot of ``table`` (what a cached cube is valid for)."""
     store = store or RawStore()
     snapshot = store.latest(table)
     if snapshot is None:
-        raise MissingDataError(f"table {table} is not in the raw store {store.root}; {how_to_get([table])}")
-    return f"{snapshot.path}:{snapshot.provenance.sha256}"
-
-
-def numeric_value(frame: pd.DataFrame) -> pd.Series:
-    """The value where a number is published (``-`` counts as 0), else NaN."""
-    return frame["value"].where(frame["status"].astype(str).isin(NUMERIC))
+        raise MissingDataError(f"table {table} is not in the raw store {store.root}; "
+                               f"get it with {tables.fetch_hint(table)}")
+    return snapshot.provenance.sha256 or str(snapshot.path)
 
 
 def own_variables(frame: pd.DataFrame) -> list[str]:
-    """The table's classifying variables (not region columns added by cleaning)."""
-    from krefeld_data.schema import variable_columns
-
-    return [v for v in variable_columns(frame) if v not in ("region", "region_key", "census_basis")]
+    """The table's classifying variables (not the columns cleaning added)."""
+    return tables.classifying(frame)
 
 
 def citizenship_variable(frame: pd.DataFrame) -> str:
@@ -118,7 +86,7 @@ def protection_cube(store: RawStore | None = None) -> pd.DataFrame:
     key = snapshot_key(PROTECTION, store)
     if key in _cubes:
         return _cubes[key]
-    raw = stored_table(PROTECTION, store)
+    raw = tables.latest(PROTECTION, store)
     if STATUS_VARIABLE not in raw.columns:
         raise KrefeldDataError(f"table {PROTECTION}: no protection status variable ({STATUS_VARIABLE}); "
                                f"variables: {', '.join(own_variables(raw))}")
@@ -140,7 +108,7 @@ def protection_cube(store: RawStore | None = None) -> pd.DataFrame:
             "status_code": codes,
             "citizenship_code": hierarchy.attribute_codes(frame, citizenship),
             "citizenship": frame[citizenship].astype(str),
-            "value": numeric_value(frame),
+            "value": tables.numeric_value(frame),
         })
         .groupby(["region_key", "region", "year", "date", "status_code", "citizenship_code", "citizenship"],
                  observed=True, dropna=False, sort=False)["value"]
@@ -150,7 +118,6 @@ def protection_cube(store: RawStore | None = None) -> pd.DataFrame:
     cube.attrs = {"sources": list(raw.attrs.get("sources", []))}
     _cubes.clear()  # one national file at a time: a new snapshot replaces the old cube
     _cubes[key] = cube
-    _parsed.pop(PROTECTION, None)  # the makers need only the cube; free the parsed file
     return cube
 
 
@@ -176,26 +143,14 @@ def population_on_dates(store: RawStore | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from krefeld_data.clean.regions import normalise_regions
-    from krefeld_data.clean.splice import splice
-    from krefeld_data.guidance import how_to_get
-    from krefeld_data.parse import read_table
-
-    store = store or RawStore()
-    snapshots = store.snapshots(POPULATION)
-    if not snapshots:
-        raise MissingDataError(f"table {POPULATION} is not in the raw store {store.root}; "
-                               f"{how_to_get([POPULATION])}")
-    frames = [read_table(s) for s in snapshots]
-    frame = normalise_regions(splice(frames) if len(frames) > 1 else frames[0])
-    for var in own_variables(frame):
-        frame = frame[hierarchy.attribute_codes(frame, var) == ""]  # totals: both sexes
+    frame = tables.series(POPULATION, store)
+    frame = tables.only_totals(frame, own_variables(frame))  # both sexes
     result = pd.DataFrame({
         "region_key": frame["region_key"].astype(str),
         "date": frame["date"],
-        "population": numeric_value(frame),
+        "population": tables.numeric_value(frame),
     }).dropna(subset=["date"]).drop_duplicates(["region_key", "date"], keep="last")
-    result.attrs = {"sources": [f.attrs["provenance"] for f in frames if f.attrs.get("provenance")]}
+    result.attrs = {"sources": list(frame.attrs.get("sources", []))}
     return result
 
 

@@ -135,21 +135,18 @@ def _history_2022(store: RawStore) -> pd.DataFrame:
 
 
 def _protection_status(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import population, protection
+    from krefeld_data.datasets import protection
 
-    keys = common_regions(store, protection.PROTECTION, population.POPULATION,
-                          series=[population.POPULATION])
-    return protection.protection_by_status(keys, store, level=2, all_dates=True)
+    return protection.protection_by_status(store)
 
 
 TOP_CITIZENSHIPS = 10
 
 
 def _protection_citizenships(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import protection
+    from krefeld_data.datasets import protection
 
-    keys = table_regions(protection.PROTECTION, store)
-    return protection.top_citizenships(keys, store, n=TOP_CITIZENSHIPS)
+    return protection.top_citizenships(store, n=TOP_CITIZENSHIPS)
 
 
 def _age_structure(store: RawStore) -> pd.DataFrame:
@@ -159,30 +156,27 @@ def _age_structure(store: RawStore) -> pd.DataFrame:
 
 
 def _naturalisations(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import naturalisation
+    from krefeld_data.datasets import naturalisation
 
-    keys = common_regions(store, naturalisation.BY_CITIZENSHIP, naturalisation.NATIONALITY_AGE)
-    return naturalisation.naturalisations_per_year(keys, [], store)
+    return naturalisation.naturalisations_per_year(store)
 
 
 def _naturalisations_continent(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import naturalisation
+    from krefeld_data.datasets import naturalisation
 
-    keys = table_regions(naturalisation.BY_CONTINENT, store)
-    return naturalisation.naturalisations_by_continent(keys, [], store)
+    return naturalisation.naturalisations_by_continent(store)
 
 
 def _naturalisations_citizenship(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import naturalisation
+    from krefeld_data.datasets import naturalisation
 
-    keys = table_regions(naturalisation.BY_CITIZENSHIP, store)
-    return naturalisation.naturalisations_by_citizenship(keys, [], store)
+    return naturalisation.naturalisations_by_citizenship(store)
 
 
 def _asylum(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import asylum
+    from krefeld_data.datasets import asylum
 
-    return asylum.asylum_applicants(store, first_time_only=False)
+    return asylum.asylum_applications(store)
 
 
 # ---------------------------------------------------------------- the registry
@@ -245,18 +239,30 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "schutzsuchende_status", "Schutzsuchende nach Schutzstatus",
-            "Schutzsuchende am 31.12. jedes verfügbaren Jahres nach Schutzstatus (offen; anerkannt "
-            "befristet/unbefristet; abgelehnt nach Art der Ausreisepflicht), Tabelle 12531-0043, "
-            "mit den Einwohnern am selben Stichtag (12411-01-01-4), für alle Regionen, die beide "
-            "Tabellen haben. Die Zeilen einer Region und eines Stichtags addieren sich zu allen "
-            "Schutzsuchenden; die Spalte group fasst sie zu offen / anerkannt / abgelehnt zusammen. "
-            "Das Amt rundet jeden Wert auf ein Vielfaches von 5.",
+            "Schutzsuchende an jedem Stichtag der Tabelle 12531-0043 nach Schutzstatus, in drei "
+            "Gliederungstiefen (Spalte level: 1 = offen / anerkannt / abgelehnt; 2 = anerkannt "
+            "befristet/unbefristet, abgelehnt nach Art der Ausreisepflicht; 3 = befristet aus dem "
+            "Asylverfahren oder nicht), mit den Einwohnern am selben Stichtag (12411-01-01-4), für "
+            "alle Regionen der Tabelle 12531-0043. Nur die Zeilen einer Ebene addieren sich zu allen "
+            "Schutzsuchenden einer Region und eines Stichtags: nie über die Ebenen summieren. Das Amt "
+            "rundet jeden Wert auf ein Vielfaches von 5; jede Zahl hier ist eine Summe solcher Werte. "
+            "Die Tabelle kennt keinen vorübergehenden Schutz nach § 24 AufenthG (meist Menschen aus "
+            "der Ukraine); die Spalten ukrainian und without_ukrainian trennen daher nach "
+            "Staatsangehörigkeit, als nächstliegende Näherung.",
             ("12531-0043", "12411-01-01-4"), (STORY2,), _protection_status,
-            {**REGION_DOCS, "status_code": "Code des Schutzstatus in der Quelltabelle",
+            {**REGION_DOCS, "level": "Gliederungstiefe des Schutzstatus (1, 2 oder 3); nur innerhalb "
+             "einer Ebene summieren",
+             "status_code": "Code des Schutzstatus in der Quelltabelle",
              "status": "Schutzstatus (Beschriftung)", "group": "Obergruppe: offen, anerkannt, abgelehnt",
-             "value": "Zahl der Schutzsuchenden (auf 5 gerundet)",
-             "population": "Einwohner am selben Stichtag (Bevölkerungsfortschreibung)",
-             "per_1000": "Schutzsuchende je 1.000 Einwohner"},
+             "value": "Zahl der Schutzsuchenden (Summe auf 5 gerundeter Werte)",
+             "ukrainian": "davon mit ukrainischer Staatsangehörigkeit (Summe auf 5 gerundeter Werte)",
+             "without_ukrainian": "value minus ukrainian: Schutzsuchende ohne ukrainische "
+             "Staatsangehörigkeit",
+             "population": "Einwohner am selben Stichtag (Bevölkerungsfortschreibung); leer, wo "
+             "12411-01-01-4 für Region und Stichtag keine Zahl hat",
+             "per_1000": "berechnet: value je 1.000 Einwohner (value / population × 1.000)"},
+            keys=("region_key", "date", "level", "status_code"),
+            totals=(TotalsCheck("12531-0043", "schst2", whole_tree=True),),
         ),
         Dataset(
             "schutzsuchende_staatsangehoerigkeit", "Schutzsuchende: häufigste Staatsangehörigkeiten",
@@ -265,8 +271,9 @@ DATASETS: dict[str, Dataset] = {
             ("12531-0043",), (STORY2,), _protection_citizenships,
             {**REGION_DOCS, "rank": "Rang in der Region (1 = häufigste)",
              "citizenship_code": "Code der Staatsangehörigkeit", "citizenship": "Staatsangehörigkeit",
-             "value": "Zahl der Schutzsuchenden (auf 5 gerundet)",
-             "share": "Anteil an allen Schutzsuchenden der Region (0 bis 1)"},
+             "value": "Zahl der Schutzsuchenden (Summe auf 5 gerundeter Werte)",
+             "share": "berechnet: Anteil an allen Schutzsuchenden der Region (0 bis 1)"},
+            keys=("region_key", "rank"),
         ),
         Dataset(
             "altersstruktur", "Altersstruktur nach Staatsangehörigkeit",
@@ -283,14 +290,23 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "einbuergerungen", "Einbürgerungen je Jahr",
-            "Einbürgerungen je Region und Jahr (Tabelle 12511-04-01-4) und je 1.000 ausländische "
-            "Einwohner am 31.12. desselben Jahres (12411-03-03-4), für alle Regionen, die beide "
-            "Tabellen haben. Nicht mit der amtlichen Einbürgerungsquote vergleichbar (andere Basis: "
-            "Ausländer mit mindestens zehn Jahren Aufenthalt).",
+            "Einbürgerungen je Region und Jahr (Tabelle 12511-04-01-4, nur die Anzahl) und eine "
+            "eigene Quote: je 1.000 ausländische Einwohner am 31.12. desselben Jahres "
+            "(12411-03-03-4), für alle Regionen der Tabelle 12511-04-01-4. Die eigene Quote ist nicht "
+            "die amtliche Einbürgerungsquote (die bezieht sich auf Ausländer mit mindestens zehn "
+            "Jahren Aufenthalt; sie steht, wo die Tabelle sie veröffentlicht, in official_rate).",
             ("12511-04-01-4", "12411-03-03-4"), (STORY4,), _naturalisations,
             {**REGION_DOCS, "value": "Einbürgerungen im Jahr; leer, wo noch nicht veröffentlicht",
-             "foreign_residents": "ausländische Einwohner am 31.12. desselben Jahres",
-             "per_1000_foreign": "Einbürgerungen je 1.000 ausländische Einwohner"},
+             "status": processed.COLUMN_DOCS["status"],
+             "foreign_residents": "ausländische Einwohner am 31.12. desselben Jahres; leer, wo "
+             "12411-03-03-4 das Jahr nicht hat",
+             "per_1000_foreign": "eigene Quote, berechnet: value je 1.000 foreign_residents (keine "
+             "amtliche Einbürgerungsquote)",
+             "official_rate": "amtliche Einbürgerungsquote, wie Tabelle 12511-04-01-4 sie als eigenes "
+             "Merkmal veröffentlicht (nicht berechnet); leer, wo nicht veröffentlicht",
+             "official_rate_label": "Name dieses Merkmals in der Quelltabelle",
+             "official_rate_unit": "Einheit dieses Merkmals (z. B. Prozent)"},
+            keys=("region_key", "year"),
         ),
         Dataset(
             "einbuergerungen_kontinente", "Einbürgerungen nach Kontinent der früheren Staatsangehörigkeit",
@@ -298,8 +314,10 @@ DATASETS: dict[str, Dataset] = {
             "12511-01-01-4 (das Amt führt sie nur für 2011 bis 2017), für alle Regionen der Tabelle.",
             ("12511-01-01-4",), (STORY4,), _naturalisations_continent,
             {**REGION_DOCS, "continent": "Kontinent der früheren Staatsangehörigkeit",
-             "value": "Einbürgerungen",
-             "share": "Anteil an allen Einbürgerungen der Region im Jahr (0 bis 1)"},
+             "value": "Einbürgerungen", "status": processed.COLUMN_DOCS["status"],
+             "total": "alle Einbürgerungen der Region im Jahr (veröffentlichte Summe)",
+             "share": "berechnet: value / total (0 bis 1)"},
+            keys=("region_key", "year", "continent"),
         ),
         Dataset(
             "einbuergerungen_staatsangehoerigkeit", "Einbürgerungen nach früherer Staatsangehörigkeit",
@@ -308,20 +326,27 @@ DATASETS: dict[str, Dataset] = {
             "Einbürgerungen (andere Staatsangehörigkeiten sind nicht einzeln ausgewiesen).",
             ("12511-04-01-4",), (STORY4,), _naturalisations_citizenship,
             {**REGION_DOCS, "citizenship": "frühere Staatsangehörigkeit", "value": "Einbürgerungen",
-             "share": "Anteil an allen Einbürgerungen der Region im Jahr (0 bis 1)"},
+             "status": processed.COLUMN_DOCS["status"],
+             "total": "alle Einbürgerungen der Region im Jahr (veröffentlichte Summe)",
+             "share": "berechnet: value / total (0 bis 1)"},
+            keys=("region_key", "year", "citizenship"),
         ),
         Dataset(
-            "asylerstantraege", "Asylanträge in Deutschland je Jahr",
-            "Asylanträge in Deutschland je Kalenderjahr (Eurostat migr_asyappctza), alle "
-            "Staatsangehörigkeiten, Altersgruppen und Geschlechter: Erstanträge (NASY_APP) und alle "
-            "Anträge (ASY_APP). Nur Deutschland: so wird die Tabelle abgerufen. Eurostat zählt "
-            "Anträge, nicht Menschen im Land.",
+            "asylerstantraege", "Asylanträge je Jahr",
+            "Asylanträge je Kalenderjahr (Eurostat migr_asyappctza), alle Staatsangehörigkeiten, "
+            "Altersgruppen und Geschlechter: Erstanträge (NASY_APP) und alle Anträge (ASY_APP), für "
+            "jedes Land der gespeicherten Abfrage (der Katalog ruft Deutschland ab). Eurostat zählt "
+            "Anträge eines Jahres, nicht Menschen im Land; Erstanträge schließen Anträge für in "
+            "Deutschland geborene Kinder ein.",
             ("migr_asyappctza",), (STORY5,), _asylum,
-            {"applicant_type": "Art der Anträge: NASY_APP = Erstanträge, ASY_APP = alle Anträge",
-             "applicants": "Art der Anträge (Beschriftung)", "value": "Zahl der Anträge",
-             "quality": "Kennzeichen von Eurostat: p = vorläufig, e = geschätzt, sonst leer",
-             "debate_year": "True für 2018, das Jahr der Debatte, um die es in der Geschichte geht",
-             "change": "Veränderung gegenüber dem Vorjahr (0,1 = +10 %)"},
+            {"region_code": "Eurostat-Ländercode (geo), z. B. DE",
+             "region_name": "Name des Landes wie von Eurostat veröffentlicht",
+             "applicant_type": "Art der Anträge: NASY_APP = Erstanträge, ASY_APP = alle Anträge",
+             "applicants": "Art der Anträge (Beschriftung)",
+             "value": "Zahl der Anträge; leer, wo Eurostat keine Zahl veröffentlicht",
+             "status": processed.COLUMN_DOCS["status"],
+             "quality": "Kennzeichen von Eurostat wie veröffentlicht (e, p …), sonst leer"},
+            keys=("region_code", "year", "applicant_type"),
         ),
     )
 }

@@ -1,117 +1,155 @@
-"""Story 4, "Einbürgerungen": naturalisations per year, per 1,000 foreign residents, by origin.
+"""Story 4, "Einbürgerungen": the facts the page states, from loaded datasets.
 
-Two tables: 12511-04-01-4 (selected citizenships, 2011 to the latest year) and 12511-01-01-4
-(continents, 2011–2017 only: the office stopped it). The rate relates the naturalisations of
-a year to the foreign residents on 31.12. of the same year (12411-03-03-4, population
-update); the office's own "Einbürgerungsquote" uses another base (foreigners with at least
-ten years of residence), so the two rates must not be compared.
+The column says nothing about naturalisation. The one claim this page can speak to is K6 (that
+much integration succeeds where people sit at one table): no statistic measures that, so the
+verdict is „mit amtlichen Daten nicht prüfbar“, and the page shows what official data do hold.
+Naturalisations are exact counts (not rounded). The story needs only 12511-01-01-4 (by continent,
+2011–2017); newer years, citizenships, the official rate and our own rate come from other tables,
+and each section says what is missing when they are not stored.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from krefeld_data.raw.store import RawStore
-from krefeld_data.stories import _data
-from krefeld_data.stories._data import Cities
-from krefeld_data.stories.population import NATIONALITY_AGE, foreign_share_series
+from krefeld_data.stories.claims import Verdict
+from krefeld_data.util import german
 
-BY_CITIZENSHIP = "12511-04-01-4"
-BY_CONTINENT = "12511-01-01-4"
+if TYPE_CHECKING:
+    import pandas as pd
 
-
-def _by_origin(table: str, markers: tuple[str, ...], keys: list[str], store: RawStore | None):
-    raw = _data.load(table, store)
-    frame = _data.for_regions(raw, keys, table)
-    origin = _data.find_variable(frame, *markers)
-    frame = frame.assign(origin_code=_data.codes(frame, origin), origin=frame[origin].astype(str),
-                         number=_data.numeric_value(frame))
-    return raw, frame
+CONTINENTS = "einbuergerungen_kontinente"  # the one dataset the story requires
+PER_YEAR = "einbuergerungen"
+BY_CITIZENSHIP = "einbuergerungen_staatsangehoerigkeit"
+OWN_RATE_DEFINITION = ("Einbürgerungen eines Jahres je 1.000 ausländische Einwohner am 31.12. desselben "
+                       "Jahres, Bevölkerungsfortschreibung, Tabelle 12411-03-03-4; nicht die amtliche "
+                       "Einbürgerungsquote")
 
 
-def naturalisations_per_year(
-    cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
-) -> pd.DataFrame:
-    """All naturalisations per region and year, and per 1,000 foreign residents.
+def load_optional(name: str, regions: Iterable[str]) -> tuple[pd.DataFrame | None, str]:
+    """A processed dataset, or ``None`` and one German sentence saying what is missing and how to get it."""
+    from krefeld_data.datasets import load
+    from krefeld_data.datasets.registry import DATASETS
+    from krefeld_data.errors import MissingDataError
+    from krefeld_data.guidance import fetch_command
 
-    Columns: region_key, region, year, value (NaN where not yet published), status,
-    foreign_residents (31.12. of the same year; NaN where the population table lacks the year),
-    per_1000_foreign.
+    try:
+        return load(name, regions=list(regions)), ""
+    except MissingDataError:
+        tables = DATASETS[name].tables if name in DATASETS else ()
+        noun = "die Tabelle" if len(tables) == 1 else "die Tabellen"
+        commands = ", ".join(fetch_command(t) for t in tables)
+        return None, (f"Dieser Abschnitt braucht {noun} {' und '.join(tables)}; sie "
+                      f"{'ist' if len(tables) == 1 else 'sind'} hier nicht (vollständig) gespeichert. "
+                      f"Abrufen mit {commands} oder `krefeld-data import DATEI`, dann `krefeld-data build`.")
+
+
+def missing_regions_text(frame: pd.DataFrame, what: str) -> str:
+    """One sentence naming the requested regions a dataset does not hold, or ``""``."""
+    from krefeld_data.regions.registry import short_name
+
+    keys = frame.attrs.get("missing_regions") or []
+    if not keys:
+        return ""
+    names = ", ".join(short_name(k) for k in keys)
+    return f"{what} enthält keine Zahlen für {names}."
+
+
+def latest_year(frame: pd.DataFrame, key: str | None = None) -> int | None:
+    """The newest year with a number (for one region, or any)."""
+    rows = frame if key is None else frame[frame["region_key"] == key]
+    years = rows.loc[rows["value"].notna(), "year"].dropna()
+    return None if years.empty else int(years.max())
+
+
+def yearly_totals(continents: pd.DataFrame) -> pd.DataFrame:
+    """All naturalisations per region and year (the published total in the continent table).
+
+    Columns: region_key, region, year, value.
     """
-    keys = _data.wanted_keys(cities, context)
-    raw, frame = _by_origin(BY_CITIZENSHIP, ("Türkei", "Insgesamt"), keys, store)
-    totals = frame[frame["origin_code"] == ""]
-    result = pd.DataFrame({
-        "region_key": totals["region_key"].astype(str),
-        "region": totals["region"].astype(str),
-        "year": totals["year"].astype("Int64"),
-        "value": totals["number"],
-        "status": totals["status"].astype(str),
-    })
-    foreign = foreign_share_series(keys, context=[], store=store)
-    result = result.merge(
-        foreign[["region_key", "year", "foreign"]].rename(columns={"foreign": "foreign_residents"}),
-        on=["region_key", "year"], how="left",
-    )
-    result["per_1000_foreign"] = result["value"] / result["foreign_residents"] * 1000
-    result = result.sort_values("year")
-    return _data.finish(_data.order_regions(result, keys), raw, foreign)
+    rows = continents.drop_duplicates(["region_key", "year"])
+    result = rows[["region_key", "region", "year", "total"]].rename(columns={"total": "value"})
+    result = result.sort_values(["region_key", "year"], kind="stable").reset_index(drop=True)
+    result.attrs = dict(continents.attrs)
+    return result
 
 
-def _parts_with_share(
-    frame: pd.DataFrame, name: str, *, with_status: bool = False
-) -> pd.DataFrame:
-    """The parts (rows with an attribute code) with their share of the region's yearly total."""
-    index = ["region_key", "year"]
-    total = frame[frame["origin_code"] == ""][[*index, "number"]].rename(columns={"number": "total"})
-    parts = frame[frame["origin_code"] != ""]
-    result = pd.DataFrame({
-        "region_key": parts["region_key"].astype(str),
-        "region": parts["region"].astype(str),
-        "year": parts["year"].astype("Int64"),
-        name: parts["origin"],
-        "value": parts["number"],
-    })
-    if with_status:
-        result["status"] = parts["status"].astype(str)
-    total = total.assign(region_key=total["region_key"].astype(str), year=total["year"].astype("Int64"))
-    result = result.merge(total, on=index, how="left", validate="many_to_one")
-    result["share"] = result["value"] / result["total"]
-    return result.drop(columns="total").sort_values(["year", name])
+def continent_shares(continents: pd.DataFrame, key: str, year: int) -> pd.Series:
+    """Share of each continent in one region's naturalisations of ``year``, largest first."""
+    rows = continents[(continents["region_key"] == key) & (continents["year"] == year)]
+    return rows.set_index("continent")["share"].dropna().sort_values(ascending=False)
 
 
-def naturalisations_by_continent(
-    cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
-) -> pd.DataFrame:
-    """Naturalisations by continent of the former citizenship, every year the table has.
+def change_text(totals: pd.DataFrame, key: str, name: str) -> str:
+    """First and latest year of one region, in one sentence with both counts."""
+    rows = totals[(totals["region_key"] == key)].dropna(subset=["value"])
+    if rows.empty:
+        return f"Für {name} veröffentlicht die Tabelle keine Zahl."
+    first, last = rows.iloc[0], rows.iloc[-1]
+    if int(first["year"]) == int(last["year"]):
+        return f"{int(last['year'])} wurden in {name} {german.number(last['value'])} Menschen eingebürgert."
+    diff = last["value"] - first["value"]
+    word = "mehr" if diff > 0 else "weniger" if diff < 0 else "genauso viele"
+    return (f"{int(last['year'])} wurden in {name} {german.number(last['value'])} Menschen eingebürgert, "
+            f"{german.number(abs(diff)) + ' ' if diff else ''}{word} als {int(first['year'])} "
+            f"({german.number(first['value'])}).")
 
-    Columns: region_key, region, year, continent, value, share (of the published total of the
-    region and year). Continents add up to the total (stateless etc. included).
+
+def not_yet_published(per_year: pd.DataFrame) -> str:
+    """Regions and years whose count is announced but not yet out (``...``), or ``""``."""
+    later = per_year[per_year["status"] == "later"]
+    if later.empty:
+        return ""
+    items = sorted({f"{r.region} ({r.year})" for r in later.itertuples()})
+    return f"Noch nicht veröffentlicht: {', '.join(items)}."
+
+
+def official_rate(per_year: pd.DataFrame | None, key: str) -> pd.Series | None:
+    """The newest official rate of one region as 12511-04-01-4 publishes it, or ``None``.
+
+    Read from ``official_rate`` of the ``einbuergerungen`` dataset (the table's own value
+    variable, never computed); columns of the row: year, official_rate, official_rate_label,
+    official_rate_unit.
     """
-    keys = _data.wanted_keys(cities, context)
-    raw, frame = _by_origin(BY_CONTINENT, ("Afrika", "Europa"), keys, store)
-    return _data.finish(_data.order_regions(_parts_with_share(frame, "continent"), keys), raw)
+    if per_year is None or "official_rate" not in per_year.columns:
+        return None
+    rows = per_year[(per_year["region_key"] == key) & per_year["official_rate"].notna()]
+    return None if rows.empty else rows.sort_values("year", kind="stable").iloc[-1]
 
 
-def naturalisations_by_citizenship(
-    cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
-) -> pd.DataFrame:
-    """Naturalisations of the selected citizenships the table lists, each year.
-
-    The selection does not add up to the total (other citizenships are not listed).
-    Columns: region_key, region, year, citizenship, value, status, share (of all naturalisations).
-    """
-    keys = _data.wanted_keys(cities, context)
-    raw, frame = _by_origin(BY_CITIZENSHIP, ("Türkei", "Insgesamt"), keys, store)
-    result = _parts_with_share(frame, "citizenship", with_status=True)
-    return _data.finish(_data.order_regions(result, keys), raw)
+def official_rate_text(row: pd.Series | None, name: str) -> str:
+    """The official rate as published, or that the stored table has none."""
+    if row is None:
+        return ("Die gespeicherte Tabelle 12511-04-01-4 enthält keine amtliche Einbürgerungsquote für "
+                f"{name}; sie steht dort nur, wenn die Tabelle mit diesem Merkmal abgerufen wurde.")
+    return (f"Die amtliche Einbürgerungsquote ({row['official_rate_label']}) lag {int(row['year'])} in "
+            f"{name} bei {german.number(row['official_rate'], 1)} {row['official_rate_unit']}.")
 
 
-__all__ = [
-    "BY_CITIZENSHIP",
-    "BY_CONTINENT",
-    "NATIONALITY_AGE",
-    "naturalisations_by_citizenship",
-    "naturalisations_by_continent",
-    "naturalisations_per_year",
-]
+def newest_totals(continents: pd.DataFrame, per_year: pd.DataFrame | None) -> pd.DataFrame:
+    """The yearly totals that reach furthest: 12511-04-01-4 where loaded, else the continent table."""
+    if per_year is not None and per_year["value"].notna().any():
+        mine = per_year[["region_key", "region", "year", "value"]].copy()
+        mine.attrs = dict(per_year.attrs)
+        return mine
+    return yearly_totals(continents)
+
+
+def verdict(totals: pd.DataFrame, key: str, name: str, rate: pd.Series | None = None) -> Verdict:
+    """K6: an anecdote about a shared meal; no statistic measures it. ``totals``: per region and year."""
+    year = latest_year(totals.dropna(subset=["value"]), key)
+    numbers: tuple[str, ...] = ()
+    if year is None:
+        reason = (f"Ob beim gemeinsamen Iftar-Essen Integration gelingt, erfasst keine Statistik; für {name} "
+                  "hat die gespeicherte Tabelle nicht einmal Einbürgerungszahlen.")
+    else:
+        value = totals[(totals["region_key"] == key) & (totals["year"] == year)]["value"].iloc[0]
+        reason = (f"Ob beim gemeinsamen Iftar-Essen Integration gelingt, erfasst keine Statistik; amtlich "
+                  f"belegt ist nur, dass sich in {name} {year} {german.number(value)} Menschen einbürgern "
+                  f"ließen.")
+        numbers = (f"Einbürgerungen {name} {year}: {german.number(value)}",)
+    if rate is not None:
+        numbers = (*numbers, f"amtliche Einbürgerungsquote {int(rate['year'])}: "
+                   f"{german.number(rate['official_rate'], 1)} {rate['official_rate_unit']}")
+    return Verdict("K6", "mit amtlichen Daten nicht prüfbar", reason, numbers)
