@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from krefeld_data.raw.databases import get_database
+from krefeld_data.regions.registry import region
 from krefeld_data.regions.urban_audit import city_code
 
 
@@ -322,4 +323,9 @@ def describe_sources() -> str:
         lines.append(f"{table.code:<16} {db.label} ({account}){flag}: {stored}")
         lines.append(f"{'':<16} {table.description}")
         lines.append(f"{'':<16} used by: {', '.join(users) or '-'}")
+        if table.alternative_for:
+            scope = f" (regions of {region(db.land_code).short_name} only)" if db.land_code else ""
+            lines.append(f"{'':<16} stands in for: {', '.join(table.alternative_for)}{scope}")
+        elif table.optional:
+            lines.append(f"{'':<16} optional: the stories run without it")
     return "\n".join(lines)
