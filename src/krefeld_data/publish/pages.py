@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -225,11 +226,106 @@ def render_embed_page(*, title: str, body: str, chart: str, assets: str, sample:
     )
 
 
-def render_index(entries: list[dict[str, Any]], *, title: str = "Krefeld in Zahlen") -> str:
+class _StoryPageReader(HTMLParser):
+    """Reads back from a built story page what the front page shows of it: the verdict words
+    (class ``kd-verdict-word``, see :mod:`krefeld_data.stories.claims`) and the first claim."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.verdicts: list[str] = []
+        self.claim = ""
+        self._in_claim = False
+        self._in_verdict = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if "kd-verdict-word" in classes:
+            word = dict(attrs).get("data-word")
+            if word:
+                self.verdicts.append(word)
+            else:
+                self._in_verdict = True
+        if "kd-claim-text" in classes and not self.claim:
+            self._in_claim = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self._in_claim = False
+        if tag == "strong":
+            self._in_verdict = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_claim:
+            self.claim += data
+        if self._in_verdict and data.strip():
+            self.verdicts.append(data.strip())
+            self._in_verdict = False
+
+
+def read_story_page(page: Path) -> tuple[list[str], str]:
+    """The verdict words and the first quoted claim of a built story page (empty if none)."""
+    try:
+        text = page.read_text(encoding="utf-8")
+    except OSError:
+        return [], ""
+    reader = _StoryPageReader()
+    reader.feed(text)
+    return list(dict.fromkeys(reader.verdicts)), reader.claim.strip()
+
+
+def default_city_name() -> str:
+    """The name of the build's default city (the first of the catalogue's default cities)."""
+    from krefeld_data.catalog import DEFAULT_CITIES
+    from krefeld_data.regions.registry import short_name
+
+    return short_name(DEFAULT_CITIES[0])
+
+
+def front_page_entries(entries: list[dict[str, Any]], reports: Path | None) -> list[dict[str, Any]]:
+    """Each story's index entry plus what its page says: verdict, claim, first chart as PNG."""
+    from krefeld_data.publish.embed import story_charts
+
+    teasers = []
+    for entry in entries:
+        teaser = dict(entry)
+        teaser.setdefault("verdicts", [])
+        teaser.setdefault("claim", "")
+        teaser.setdefault("thumbnail", None)
+        if reports is not None and entry.get("page"):
+            verdicts, claim = read_story_page(reports / entry["page"])
+            teaser.update(verdicts=verdicts, claim=claim)
+            first = next(iter(story_charts(reports, entry["slug"])), None)
+            if first and (reports / "embed" / entry["slug"] / f"{first['slug']}.png").is_file():
+                teaser["thumbnail"] = f"embed/{entry['slug']}/{first['slug']}.png"
+                teaser["thumbnail_alt"] = first.get("title", "")
+        teasers.append(teaser)
+    return teasers
+
+
+def render_index(entries: list[dict[str, Any]], *, title: str | None = None, city: str | None = None,
+                 reports: Path | None = None) -> str:
+    """The front page: "<Stadt> in Zahlen", an intro, one teaser per story, what is not built.
+
+    ``reports`` is the folder the pages are in (their verdicts and thumbnails are read from
+    there); the default is the configured reports folder.
+    """
+    from krefeld_data.stories.claims import SOURCE
+
+    city = city or default_city_name()
+    folder = reports if reports is not None else _reports_dir()
+    teasers = front_page_entries(entries, folder)
     return _environment().get_template("index.html.j2").render(
-        title=title, entries=entries, sample=any(e.get("sample") for e in entries),
+        title=title or f"{city} in Zahlen", city=city, column=SOURCE, entries=teasers,
+        built=[e for e in teasers if e.get("page")], missing=[e for e in teasers if not e.get("page")],
+        sample=any(e.get("sample") for e in entries),
         sample_mark=SAMPLE_MARK, version=__version__, generated_at=german_timestamp(),
     )
+
+
+def _reports_dir() -> Path:
+    from krefeld_data import config
+
+    return config.reports_dir()
 
 
 LOCALE_DE_JS = """\
