@@ -113,3 +113,16 @@ def test_a_stored_plain_flat_file_gets_the_table_code_of_its_record(tmp_path: Pa
     (result,) = import_file(real_sample("02_"), store=store)
     assert read_table(real_sample("02_").read_bytes())["table"].iloc[0] == "12411"  # content: statistic only
     assert read_table(result.result.snapshot.path)["table"].iloc[0] == "12411-01-01-4"
+
+
+@pytest.mark.parametrize(("prefix", "kind"), [
+    ("37_", "genesis-classic"), ("38_", "genesis-classic"), ("40_", "genesis-classic"),
+    ("39_", "eurostat-sdmx-csv"),
+])
+def test_the_formats_of_2025_26_are_told_by_content_not_by_name(prefix: str, kind: str, tmp_path: Path):
+    renamed = tmp_path / "download.json"  # a misleading name: the content decides
+    renamed.write_bytes(real_sample(prefix).read_bytes())
+    frame = read_table(renamed)
+    assert frame.attrs["format"] == kind
+    assert list(frame.columns[:5]) == LEADING and set(TRAILING) <= set(frame.columns)
+    assert len(frame) > 0 and frame["value"].notna().any()
