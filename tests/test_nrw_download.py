@@ -288,3 +288,20 @@ def test_the_real_files_pass_the_structural_check_and_damaged_ones_do_not() -> N
     assert "cut off" in classic_table_problem(text[: len(text) // 3], CODE)
     genesis_2017 = "GENESIS-Tabelle: 12411-01-01-4\nTitel;\n;männlich\n31.12.2015;05114;Krefeld;100\n© x\n"
     assert classic_table_problem(genesis_2017, "12411-01-01-4") is None
+
+
+def test_no_credential_of_another_database_travels_to_the_download_or_into_the_record(
+    server: ReplayServer, table_37: bytes, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("KREFELD_DATA_GENESIS_REGIO_TOKEN", "CANARY-regio-4711")
+    monkeypatch.setenv("KREFELD_DATA_GENESIS_DESTATIS_USER", "CANARY-user-4712")
+    monkeypatch.setenv("KREFELD_DATA_GENESIS_DESTATIS_PASSWORD", "CANARY-pass-4713")
+    caplog.set_level("DEBUG")
+    server.add(PATH, Reply(200, table_37, LATIN1), method="GET")
+    snapshot = fetch(CODE, "nrw").snapshot
+    assert server.violations == []
+    (request,) = server.requests_to(f"{CODE}_00.csv")
+    sent = " ".join(f"{k}: {v}" for k, v in request.headers.items()) + request.path
+    record = snapshot.sidecar.read_text(encoding="utf-8")
+    for text in (sent, record, caplog.text):
+        assert "CANARY" not in text
