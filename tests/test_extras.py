@@ -77,3 +77,24 @@ def test_require_extra_names_every_missing_module_and_passes_when_all_are_there(
     require_extra("publish", PUBLISH_MODULES)  # this venv has the extra installed
     with pytest.raises(MissingExtra, match=r"no_such_module_a, no_such_module_b not installed"):
         require_extra("publish", ["json", "no_such_module_a", "no_such_module_b"])
+
+
+def test_new_story_without_jupytext_says_how_to_install_it_and_writes_nothing(tmp_path: Path) -> None:
+    from krefeld_data.samples import install_samples
+
+    install_samples()  # into the test's own data folder: the table the scaffold reads is there
+    code = (
+        "import sys\n"
+        "sys.modules['jupytext'] = None\n"
+        "from krefeld_data.cli import main\n"
+        "sys.exit(main(['new-story', 'mieten', '--table', '12411-01-01-4']))\n"
+    )
+    project = tmp_path / "newsroom"
+    project.mkdir()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=project)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert lines == ['krefeld-data new-story: this needs the optional \'publish\' part (jupytext not '
+                     'installed): pip install "krefeld-data[publish]"'], done.stderr
+    assert not (project / "notebooks").exists()

@@ -190,6 +190,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"krefeld-data {args.command}: {exc}", file=sys.stderr)
         return 1
+    except ModuleNotFoundError as exc:
+        # A verb reached a module of the publish extra outside the publish stage's own check.
+        from krefeld_data.errors import PUBLISH_MODULES, extra_message
+
+        top = (exc.name or "").split(".")[0]
+        if args.debug or top not in PUBLISH_MODULES:
+            raise
+        print(f"krefeld-data {args.command}: {extra_message('publish', [top])}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"krefeld-data {args.command}: interrupted; nothing half-written was kept",
               file=sys.stderr)

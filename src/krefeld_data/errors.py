@@ -74,7 +74,10 @@ def require_extra(extra: str, modules: Iterable[str]) -> None:
     """
     missing = [name for name in modules if find_spec(name) is None]
     if missing:
-        raise MissingExtra(
-            f"this needs the optional {extra!r} part ({', '.join(missing)} not installed): "
-            f'pip install "krefeld-data[{extra}]"'
-        )
+        raise MissingExtra(extra_message(extra, missing))
+
+
+def extra_message(extra: str, missing: Iterable[str]) -> str:
+    """The one line a journalist needs when an extra is missing: what, and the install command."""
+    return (f"this needs the optional {extra!r} part ({', '.join(missing)} not installed): "
+            f'pip install "krefeld-data[{extra}]"')
