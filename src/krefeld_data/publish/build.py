@@ -253,7 +253,7 @@ class KernelPool:
     """
 
     def __init__(self, size: int, *, timeout: int = DEFAULT_TIMEOUT) -> None:
-        self.size = max(1, size)
+        self.maximum = self.size = max(1, size)
         self.timeout = timeout
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="krefeld-kernels", daemon=True)
@@ -266,9 +266,14 @@ class KernelPool:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
     def limit(self, count: int) -> None:
-        """Start no more kernels than there are notebooks to run (before the pool has started)."""
+        """As many kernels as there are notebooks to run, up to the maximum; once started, the
+        pool only grows (a kernel that is starting is not thrown away)."""
+        wanted = max(1, min(self.maximum, count))
         if not self._started:
-            self.size = max(1, min(self.size, count))
+            self.size = wanted
+        elif wanted > self.size:
+            self.size = wanted
+            asyncio.run_coroutine_threadsafe(self._fill(), self.loop).result()
 
     def start(self) -> None:
         """Begin starting the kernels in the background (returns at once)."""
@@ -469,6 +474,8 @@ async def _run_stories(
     seconds)`` writes each page (in a thread, so the kernels' messages keep flowing) as soon
     as its notebook is done. Returns the failures."""
     failures: list[tuple[Story, BaseException]] = []
+    # The exporter's imports (nbconvert, its templates) load while the first notebooks run.
+    preload = asyncio.ensure_future(asyncio.to_thread(_preload_exporter))
 
     async def one(story: Story, notebook: Path, parameters: dict[str, Any]) -> None:
         with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
@@ -483,7 +490,16 @@ async def _run_stories(
         await asyncio.to_thread(finished, story, nb, records, time.perf_counter() - begun)
 
     await asyncio.gather(*(one(*job) for job in jobs))
+    await preload
     return failures
+
+
+def _preload_exporter() -> None:
+    from nbconvert import HTMLExporter
+
+    import krefeld_data.publish.pages  # noqa: F401  (jinja2 and the page templates)
+
+    HTMLExporter(template_name="basic")
 
 
 def _run_seconds(nb) -> float:
@@ -584,14 +600,29 @@ def build_reports(
 
     cache = load_cache(reports)
     pool = KernelPool(min(jobs, len(stories)) or 1)
-    if force or any(not cache["stories"].get(s.slug, {}).get("key") for s in stories if not missing[s.slug]):
-        pool.start()  # a first build: kernels start and import while the datasets are written
+    likely = [s for s in stories if not missing[s.slug] and _likely_to_run(s, notebooks, reports, cache)]
+    if force or likely:
+        # Kernels start and import while the datasets are written (a first build, an edited notebook).
+        pool.limit(len(stories) if force else len(likely))
+        pool.start()
     try:
         return _build(stories, index_stories, notebooks, reports, store, cache, summary, pool,
                       missing=missing, values=values, parameters=parameters, force=force,
                       partial=partial, progress=progress, started=started)
     finally:
         pool.close()
+
+
+def _likely_to_run(story: Story, notebooks: Path, reports: Path, cache: dict[str, Any]) -> bool:
+    """Whether the story will surely run (no key, no page, or its notebook text changed).
+
+    Decided before the clean stage, so the kernels can start early; the full key comes later.
+    """
+    entry = cache["stories"].get(story.slug, {})
+    notebook = notebooks / story.notebook
+    if not entry.get("key") or not (reports / f"{story.slug}.html").is_file() or not notebook.is_file():
+        return True
+    return entry.get("notebook") != sha256_bytes(notebook.read_bytes())
 
 
 def _build(stories, index_stories, notebooks, reports, store, cache, summary, pool, *, missing, values,
@@ -649,8 +680,10 @@ def _build(stories, index_stories, notebooks, reports, store, cache, summary, po
             summary.results.append(
                 StoryResult(story.slug, story.title, "built", seconds=seconds, sample=sample)
             )
+            notebook_sha = sha256_bytes((notebooks / story.notebook).read_bytes())
             cache["stories"][story.slug] = {
                 "key": keys[story.slug], "status": "built", "message": "", "title": story.title,
+                "notebook": notebook_sha,
                 "built_at": german_timestamp(), "sample": sample, "seconds": round(seconds, 2),
             }
             _progress(progress, f"{story.slug}: built in {seconds:.1f} s")
