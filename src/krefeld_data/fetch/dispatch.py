@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.fetch.eurostat import fetch_eurostat
-from krefeld_data.fetch.genesis import GenesisClient, NoNewerData, one_line
+from krefeld_data.fetch.genesis import GenesisClient, NoNewerData, form_fields, one_line
 from krefeld_data.fetch.nrw_download import download_table, uses_keyless_download
 from krefeld_data.fetch.types import FetchOutcome
 from krefeld_data.parse.sniff import sniff
@@ -73,7 +73,8 @@ def fetch_genesis(
     try:
         table_file = client.tablefile(code, **params)
     except NoNewerData:
-        assert existing is not None
+        if existing is None:  # code 50 without a `stand` sent: the service's error, not "unchanged"
+            raise
         log.info("%s/%s: no newer data than %s", database, code, params.get("stand"))
         return FetchOutcome(code, database, "unchanged", existing)
 
@@ -114,9 +115,7 @@ def _check_parses(body: bytes, where: str) -> None:
 
 def _stored(store: RawStore, code: str, database: str, params: dict[str, Any]) -> Snapshot | None:
     """The newest real snapshot that answers the same question (demo samples do not count)."""
-    from krefeld_data.fetch.genesis import _form
-
-    wanted = {k: v for k, v in _form(params).items() if k not in _NOT_PART_OF_THE_QUESTION}
+    wanted = {k: v for k, v in form_fields(params).items() if k not in _NOT_PART_OF_THE_QUESTION}
     candidates = [
         s for s in store.snapshots(code, database) if s.provenance.origin in ("api", "manual-import")
     ]

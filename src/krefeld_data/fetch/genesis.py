@@ -131,7 +131,8 @@ def _form_value(value: Any) -> str:
     return str(value)
 
 
-def _form(params: Mapping[str, Any]) -> dict[str, str]:
+def form_fields(params: Mapping[str, Any]) -> dict[str, str]:
+    """Parameters as the form fields GENESIS is sent (and provenance records): strings, no None."""
     return {k: _form_value(v) for k, v in params.items() if v is not None}
 
 
@@ -235,7 +236,7 @@ class GenesisClient:
             "POST",
             self.base_url + path,
             what=self._where(table),
-            data=_form(form),
+            data=form_fields(form),
             headers=headers,
             timeout=self.timeout,
             policy=self.policy,
@@ -330,7 +331,7 @@ class GenesisClient:
         """The data in a response, or its JSON status for the caller to act on."""
         body = response.content
         ctype = response.headers.get("Content-Type", "")
-        query = _form(form)
+        query = form_fields(form)
         url = public_url(self.base_url + path)
         if body.startswith(b"PK"):
             return TableFile(body, "zip", ctype or "application/zip", url, query, job_result)
