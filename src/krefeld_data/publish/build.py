@@ -50,6 +50,7 @@ CACHE_VERSION = 1
 DEFAULT_TIMEOUT = 900  # seconds per cell
 NOT_BUILT_YET = "noch nicht gebaut: `krefeld-data build`"
 KERNEL_NAME = "python3"  # jupyter_client starts it with this interpreter (sys.executable)
+KERNEL_HIDDEN = frozenset({"DATAWRAPPER_ACCESS_TOKEN"})  # publishing credentials: never in a kernel
 # What every story notebook imports anyway: paid once per kernel, while the clean stage runs.
 WARM_UP = """\
 import IPython.display
@@ -174,11 +175,12 @@ def kernel_environment(record: Path) -> dict[str, str]:
     variables nor the user config file that may hold them.
     """
     from krefeld_data.charts.display import RECORD_ENV
-    from krefeld_data.publish.pages import _SECRET_NAMES
+    from krefeld_data.publish.pages import SECRET_SUFFIXES
 
     env = {
         name: value for name, value in os.environ.items()
-        if not (name.startswith("KREFELD_DATA_") and name.endswith(_SECRET_NAMES))
+        if not (name.startswith("KREFELD_DATA_") and name.endswith(SECRET_SUFFIXES))
+        and name not in KERNEL_HIDDEN
     }
     env[config.DATA_DIR_ENV] = str(config.data_dir())
     env[config.REPORTS_DIR_ENV] = str(config.reports_dir())
