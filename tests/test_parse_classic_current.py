@@ -168,6 +168,26 @@ Stand: 01.02.2026 / 10:00:00
     assert set(frame["unit"]) == {"Anzahl"}
 
 
+def test_a_semicolon_at_the_end_of_every_line_is_no_column() -> None:
+    text = """Tabelle: 99999-0001
+Bevölkerung: Deutschland, Stichtag;;;
+Deutschland;;;
+;Bevölkerungsstand;Bevölkerungsstand;
+;männlich;weiblich;
+;Anzahl;Anzahl;
+31.12.2023;40;44;
+31.12.2024;41;45;
+__________
+Testdaten: erfundene Zahlen
+Stand: 20.06.2025 / 08:00:00
+"""
+    frame = read(text)
+    assert len(frame) == 4
+    assert frame.set_index(["year", "ges"])["value"].to_dict() == {
+        (2023, "männlich"): 40, (2023, "weiblich"): 44, (2024, "männlich"): 41, (2024, "weiblich"): 45}
+    assert set(frame["measure_label"]) == {"Bevölkerungsstand"} and set(frame["region_code"]) == {"DG"}
+
+
 def test_the_old_generation_still_reads() -> None:
     frame = read(MEASURES.replace("Tabelle:", "GENESIS-Tabelle:", 1))
     assert set(frame["table"]) == {"99999-02i"}

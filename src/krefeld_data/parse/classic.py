@@ -273,6 +273,7 @@ def _split_flag_columns(layout: Layout) -> None:
     A pair is recognised by its shape, not by a language: every second value column has an
     empty cell in each header row and holds nothing but flag letters (or nothing).
     """
+    _drop_trailing_empty_columns(layout)
     header, data = layout.header, layout.data
     lead = min(len(row) - len(_lstrip_empty(row)) for row in header)
     count = layout.width - lead
@@ -289,6 +290,15 @@ def _split_flag_columns(layout: Layout) -> None:
     layout.flags = [[fields[j] for j in flags] for _, fields in data]
     layout.data = [(line, fields[:lead] + [fields[j] for j in values]) for line, fields in data]
     layout.width = lead + count // 2
+
+
+def _drop_trailing_empty_columns(layout: Layout) -> None:
+    """A ``;`` at the end of every line (``31.12.1950;50958125;``) is no column of values."""
+    while layout.width > 2 and not any(row[-1].strip() for row in layout.header) and not any(
+            fields[-1].strip() for _, fields in layout.data):
+        layout.header = [row[:-1] for row in layout.header]
+        layout.data = [(line, fields[:-1]) for line, fields in layout.data]
+        layout.width -= 1
 
 
 def _fill_down(layout: Layout) -> None:
