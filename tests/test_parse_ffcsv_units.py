@@ -73,3 +73,13 @@ def test_a_flat_file_read_from_a_path_gets_the_table_code_of_its_name(tmp_path: 
     path.write_bytes(text(OLD + ";A__x__Anzahl", KREFELD + ";1"))
     assert read_table(path)["table"].tolist() == ["99999-01-01-4"]
     assert read_table(path.read_bytes())["table"].tolist() == ["99999"]
+
+
+def test_the_data_dictionary_says_a_multiplier_unit_in_words() -> None:
+    from krefeld_data.datasets.io import data_dictionary
+
+    row = "99999;Testdaten;JAHR;Jahr;2019;DINSG;Deutschland;DG;Deutschland;510;1000;ERW;Erwerbstätige"
+    frame = read_table(text(CURRENT, row))
+    unit_line = next(line for line in data_dictionary("test", frame, "Testdaten").splitlines()
+                     if line.startswith("| `unit`"))
+    assert "in 1000" in unit_line and "Werte in Tausend" in unit_line

@@ -172,6 +172,13 @@ def _column_meaning(column: str, df: pd.DataFrame, column_docs: Mapping[str, str
 
     if column in column_docs:
         return column_docs[column]
+    if column == "unit" and len(df):
+        # The units present, so that "in 1000" (thousands, not persons) is said where it is read.
+        units = sorted({str(u) for u in df["unit"].dropna().unique() if str(u)})
+        notes = [n for u, n in (("in 1000", "„in 1000“: Werte in Tausend"),
+                                ("in Millionen", "„in Millionen“: Werte in Millionen")) if u in units]
+        said = f" ({'; '.join(notes)})" if notes else ""
+        return f"Einheit: {', '.join(units)}{said}" if units else COLUMN_DOCS["unit"]
     if column in COLUMN_DOCS:
         return COLUMN_DOCS[column]
     labels = df.attrs.get("variables") or {}
