@@ -153,7 +153,8 @@ def kit_charts() -> list:
         charts.compare_cities(per_1000, title="Schutzsuchende je 1.000 Einwohner", subtitle="am 31.12.2024",
                               value_format=",.1f", unit="je 1.000 Einwohner"),
         charts.line_over_time(series, title="Einwohner von Krefeld und den Vergleichsstädten",
-                              subtitle="Bevölkerung am 31.12.", breaks=[2011, 2022], unit="Personen"),
+                              subtitle="Bevölkerung am 31.12.", unit="Personen",
+                              breaks={2011: "Basis: Zensus 2011", 2022: "Basis: Zensus 2022"}),
         charts.stacked_share(shares, part="group", title="Schutzsuchende nach Schutzstatus"),
         charts.population_pyramid(pyramid, title="Altersaufbau", sex="sex", value="value",
                                   value_format=",.1f", unit="Prozent"),
@@ -181,7 +182,7 @@ def test_no_chart_text_is_cut_off_or_overlaps_at_phone_and_desktop_width(tmp_pat
     assert all(abs(chart["viewport"] - width) <= 1 for chart in found), "the page was not shown at that width"
     assert all(chart["w"] <= width for chart in found)
     texts = {t["text"] for chart in found for t in chart["texts"]}
-    assert {"63,3", "Krefeld", "Freiburg im Breisgau", "Zensus 2011", "Zensus 2022"} <= texts
+    assert {"63,3", "Krefeld", "Freiburg im Breisgau", "Basis: Zensus 2011", "Basis: Zensus 2022"} <= texts
     assert problems(found, width) == []
 
 
@@ -200,3 +201,34 @@ def test_the_probe_finds_a_label_that_runs_out_of_the_chart(tmp_path: Path) -> N
                                       sample=False), encoding="utf-8")
     found = problems(measure(page, 390, tmp_path / "profile"), 390)
     assert any("cut off" in line and "Einwohnerinnen" in line for line in found), found
+
+
+@pytest.fixture(scope="module")
+def demo_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The story pages as `make demo` builds them from the package's sample data."""
+    from krefeld_data import config
+    from krefeld_data.catalog import STORIES
+    from krefeld_data.publish.build import build_reports
+    from krefeld_data.raw.store import RawStore
+    from krefeld_data.samples import install_samples
+
+    root = tmp_path_factory.mktemp("layout-demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(config.DATA_DIR_ENV, str(root / "data"))
+        patch.setenv(config.REPORTS_DIR_ENV, str(root / "reports"))
+        install_samples(RawStore())
+        build_reports(progress=False)
+    return [root / "reports" / f"{story.slug}.html" for story in STORIES]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_demo_pages_hold_at_phone_and_desktop_width(demo_pages: list[Path], width: int,
+                                                       tmp_path: Path) -> None:
+    found_problems, drawn = [], 0
+    for number, page in enumerate(demo_pages):
+        found = measure(page, width, tmp_path / f"profile-{number}")
+        assert found, f"{page.name}: no chart drawn"
+        drawn += len(found)
+        found_problems += [f"{page.name} at {width} px: {line}" for line in problems(found, width)]
+    assert drawn >= 10
+    assert found_problems == []

@@ -29,7 +29,7 @@ def _label(value: Any) -> str:
         return format_date(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return str(value).replace("<br>", " ")  # a label the chart wraps reads as one line
 
 
 def _points(fig: go.Figure, absolute: bool) -> list[tuple[str, Any, float]]:

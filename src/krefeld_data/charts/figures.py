@@ -38,6 +38,7 @@ CENSUS_YEARS = (1987, 2011, 2022)
 SEX_COLOURS = ("#0072B2", "#E69F00")  # left and right half of a pyramid
 TITLE_WIDTH = 60
 SOURCE_WIDTH = 110
+GROUP_LABEL_WIDTH = 16  # characters per line of a column group's label
 
 
 class ChartDataError(KrefeldDataError):
@@ -263,17 +264,27 @@ def line_over_time(
                 f"%{{y:{value_format}}}{_unit_suffix(unit)}<extra></extra>"
             ),
         ))
-    for year, text in break_labels.items():
+    first, last = (all_years[0], all_years[-1]) if yearly and all_years else (None, None)
+    for number, (year, text) in enumerate(sorted(break_labels.items())):
         position = year - 0.5 if yearly else f"{year}-01-01"
         fig.add_vline(x=position, line={"dash": "dash", "width": 1, "color": MUTED_COLOUR})
-        # Inside the plot, under its top edge: above it, the label met the legend (issue 16).
+        # Inside the plot, under its top edge (above it, the label met the legend), on the side
+        # of the line with more room, and one line lower than the break before it, so two
+        # breaks close together on a phone do not print one label over the other (issue 16).
+        right_half = first is not None and last is not None and year - 0.5 > (first + last) / 2
         fig.add_annotation(
             x=position, y=1, yref="paper", yanchor="top", text=text, showarrow=False,
-            font={"size": 11, "color": MUTED_COLOUR}, xanchor="left", xshift=2,
+            font={"size": 11, "color": MUTED_COLOUR}, xanchor="right" if right_half else "left",
+            xshift=-2 if right_half else 2, yshift=-16 * number,
             bgcolor="rgba(255,255,255,0.8)", name="kd-break",
         )
     if yearly:
-        fig.update_xaxes(tickformat="d", hoverformat="d", dtick=_year_step(all_years))
+        # A fixed step only for short spans (else plotly would tick half years); longer spans
+        # get plotly's own step, which thins the ticks to what a phone-wide axis can hold.
+        step = {"dtick": 1} if _year_step(all_years) == 1 else {}
+        # A fixed range: plotly would widen it to make room for the break labels' text.
+        span = [all_years[0] - 0.6, all_years[-1] + 0.6] if all_years else None
+        fig.update_xaxes(tickformat="d", hoverformat="d", range=span, **step)
     else:
         tickvals, ticktext = german_date_ticks(pd.to_datetime(df[x]).dropna())
         fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, hoverformat="%d.%m.%Y")
@@ -371,10 +382,12 @@ def compare_cities(
             )
         else:
             fig = go.Figure()
+        # Long group names wrap instead of turning 45°: a turned label takes the plot's height.
+        labels = [_wrap(str(g), GROUP_LABEL_WIDTH) for g in groups]
         for row, key in enumerate(cities, start=1):
             part = df[df[city] == key].set_index(group)[value].reindex(groups)
             trace = go.Bar(
-                x=groups, y=[None if pd.isna(v) else float(v) for v in part], name=names[key],
+                x=labels, y=[None if pd.isna(v) else float(v) for v in part], name=names[key],
                 marker={"color": colour_for(key, focus=focus)},
                 hovertemplate=f"<b>{names[key]}</b><br>%{{x}}: %{{y:{value_format}}}{suffix}<extra></extra>",
             )
@@ -388,6 +401,7 @@ def compare_cities(
         else:
             fig.update_layout(barmode="group")
         fig.update_yaxes(tickformat=value_format, rangemode="tozero")
+        fig.update_xaxes(tickangle=0)
         if small_multiples:
             fig.update_yaxes(title={"text": value_title or ""}, row=1, col=1)
         else:

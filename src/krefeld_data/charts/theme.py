@@ -34,14 +34,15 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 # so a reader who learnt "blue is the first comparison city" on one chart is not misled on
 # the next. Nothing here names a city: the parameters decide (issue 15).
 FOCUS_COLOUR = "#D55E00"
-COMPARE_PALETTE = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#117733",
-                   "#332288", "#AA4499", "#44AA99")
+COMPARE_PALETTE = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#882255", "#117733", "#332288",
+                   "#AA4499", "#44AA99", "#E69F00")
 # Context regions are grey: Germany dark, any Land lighter.
 CONTEXT_COLOURS: dict[str, str] = {"DG": "#4D4D4D"}
 LAND_COLOUR = "#8C8C8C"
 CITY_COLOURS = CONTEXT_COLOURS  # the fixed colours (kept under the old name for callers)
 # Colours left for regions nobody named; yellow is dropped because it vanishes on white.
-_SPARE_COLOURS = ("#E69F00", "#56B4E9", "#882255", "#117733", "#332288", "#AA4499", "#44AA99")
+# Orange is left out as well: beside the focus colour it would read as the focus city.
+_SPARE_COLOURS = ("#56B4E9", "#882255", "#117733", "#332288", "#AA4499", "#44AA99", "#999933")
 FOCUS_LINE_WIDTH, LINE_WIDTH = 3.5, 2
 
 
@@ -99,7 +100,13 @@ def _kernel_parameters() -> Focus:
 
 def current_focus(focus: str | None = None) -> Focus:
     """The focus in force: an explicit ``focus=``, else :func:`set_focus`, else the kernel's ``CITY``."""
-    chosen = _focus if _focus.city and _focus.run == _run_token() else _kernel_parameters()
+    chosen = _focus if _focus.city and _focus.run == _run_token() else Focus()
+    kernel = _kernel_parameters()
+    if not chosen.city:
+        chosen = kernel
+    elif not chosen.compare and kernel.city == chosen.city:
+        # set_focus(CITY) alone: the comparison cities still come from the parameters cell.
+        chosen = Focus(chosen.city, kernel.compare, chosen.run)
     if focus:
         return Focus(str(focus).strip(), tuple(c for c in chosen.compare if c != str(focus).strip()))
     return chosen
@@ -207,7 +214,8 @@ def build_template() -> go.layout.Template:
         },
         hoverlabel={"font": {"family": FONT_STACK, "size": 14}, "namelength": -1},
         hovermode="closest",
-        xaxis=_axis(showgrid=False, showline=True),
+        # A little gap under the axis: the first year must not touch the "0" of the y axis.
+        xaxis=_axis(showgrid=False, showline=True, ticklabelstandoff=4),
         yaxis=_axis(tickformat=",d", rangemode="tozero"),
         bargap=0.2,
     )

@@ -87,7 +87,7 @@ def _number(value: Any) -> float | None:
 def _category(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value)
+    text = str(value).replace("<br>", " ")  # labels the chart wraps are one cell
     return text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}T00:00:00", text) else text
 
 
