@@ -188,6 +188,25 @@ Stand: 20.06.2025 / 08:00:00
     assert set(frame["measure_label"]) == {"Bevölkerungsstand"} and set(frame["region_code"]) == {"DG"}
 
 
+def test_english_names_of_germany_and_the_laender_get_their_keys() -> None:
+    text = """Tabelle: 99999-0010
+Population: Länder, reference date;;
+;Population;Population
+;Male;Female
+Germany;40;44
+North Rhine-Westphalia;9;10
+Bavaria;6;7
+Berlin;2;2
+__________
+Test data: invented numbers
+created: 2025-06-20 / 08:00:00
+"""
+    frame = read(text)
+    keys = dict(zip(frame["region_name"], frame["region_code"], strict=False))
+    assert keys == {"Germany": "DG", "North Rhine-Westphalia": "05", "Bavaria": "09", "Berlin": "11"}
+    assert set(frame["ges_code"]) == {"GESM", "GESW"}
+
+
 def test_the_old_generation_still_reads() -> None:
     frame = read(MEASURES.replace("Tabelle:", "GENESIS-Tabelle:", 1))
     assert set(frame["table"]) == {"99999-02i"}

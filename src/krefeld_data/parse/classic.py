@@ -71,6 +71,14 @@ UNIT_LIKE = re.compile(r"^\S+(?:\s\S+)?\s(?:pro|je|per)\s\S+(?:\s\S+)?$")
 FLAG_CELL = re.compile(r"^[a-zA-Z]{0,3}$")  # a quality flag column's cells: e, p, r, s, or empty
 CODE_CELL = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_/]*$")  # a classification code: WZ08-A, 163
 CODE_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9]*?\d*)-")  # WZ08-A -> WZ08
+# GENESIS-Online in English names Germany and the Länder in English.
+ENGLISH_REGIONS = {
+    "Germany": "Deutschland", "Bavaria": "Bayern", "Hesse": "Hessen", "Lower Saxony": "Niedersachsen",
+    "North Rhine-Westphalia": "Nordrhein-Westfalen", "Rhineland-Palatinate": "Rheinland-Pfalz",
+    "Saxony": "Sachsen", "Saxony-Anhalt": "Sachsen-Anhalt", "Thuringia": "Thüringen",
+    "Mecklenburg-Western Pomerania": "Mecklenburg-Vorpommern",
+    "Mecklenburg-West Pomerania": "Mecklenburg-Vorpommern",
+}
 TITLE_MEASURE = re.compile(r"^(.+?)\s+nach\s")
 TITLE_VARIABLES = re.compile(r"\bnach\s+(.+?)(?:\s+-\s|\s+-$|$)")
 # Region designations in a name-only region column (Landesdatenbank NRW writes "krfr. Stadt").
@@ -534,7 +542,8 @@ def _ages(labels: set[str]) -> bool:
 def _names_regions(names: set[str]) -> bool:
     """A column of region names without keys: most names carry a designation or name a Land."""
     names = {n for n in names if n}
-    return bool(names) and sum(bool(REGION_NAME.search(n)) for n in names) >= 0.6 * len(names)
+    regional = sum(bool(REGION_NAME.search(ENGLISH_REGIONS.get(n, n))) for n in names)
+    return bool(names) and regional >= 0.6 * len(names)
 
 
 def _region_keys(names: list[str], layout: Layout, where: str) -> list[str]:
@@ -546,7 +555,7 @@ def _region_keys(names: list[str], layout: Layout, where: str) -> list[str]:
     for (line, _), name in zip(layout.data, names, strict=True):
         if name not in keys:
             try:
-                keys[name] = region(name).code
+                keys[name] = region(ENGLISH_REGIONS.get(name.strip(), name)).code
             except UnknownRegion as exc:
                 raise ParseError(f"{where}: line {line}: the table names its regions without keys, "
                                  f"and {exc}") from None
