@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
@@ -22,11 +23,25 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def half_up(value: float, decimals: int = 0) -> Decimal:
+    """``value`` rounded half away from zero, as the statistical offices round (2,5 → 3; 1,25 → 1,3).
+
+    Python's ``round`` and ``format`` round half to even (2.5 → 2), and see a binary float, not
+    the decimal figure a reader was shown; the decimal text of the float is rounded instead.
+    """
+    exact = Decimal(str(value))
+    rounded_ = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded_.copy_abs() if rounded_.is_zero() else rounded_  # never "-0"
+
+
 def number(value: float | None, decimals: int = 0) -> str:
-    """German number: 1.234.567,8 (``–`` where there is none)."""
+    """German number: 1.234.567,8 (``–`` where there is none), rounded half away from zero."""
     if _missing(value):
         return NONE
-    text = f"{value:,.{decimals}f}"
+    try:
+        text = f"{half_up(value, decimals):,.{decimals}f}"
+    except (InvalidOperation, ValueError):  # infinity: nothing to round
+        text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
@@ -41,7 +56,7 @@ def rounded(value: float | None, step: int = 100) -> str:
     """A sum of rounded cells for text: ``rund 10.700`` (the offices round such cells to 5)."""
     if _missing(value):
         return NONE
-    return f"rund {number(round(value / step) * step)}"
+    return f"rund {number(half_up(value / step) * step)}"
 
 
 def day(value: date | datetime) -> str:
