@@ -207,6 +207,23 @@ created: 2025-06-20 / 08:00:00
     assert set(frame["ges_code"]) == {"GESM", "GESW"}
 
 
+def test_iso_reference_dates_in_a_leading_column() -> None:
+    text = """Tabelle: 99999-0001
+Population: Germany, reference date;;
+;Population;Population
+;Male;Female
+2023-12-31;40;44
+2024-12-31;41;45
+__________
+Test data: invented numbers
+created: 2025-06-20 / 08:00:00
+"""
+    frame = read(text)
+    assert frame.set_index(["date", "ges"])["value"].to_dict() == {
+        (pd.Timestamp("2023-12-31"), "Male"): 40, (pd.Timestamp("2023-12-31"), "Female"): 44,
+        (pd.Timestamp("2024-12-31"), "Male"): 41, (pd.Timestamp("2024-12-31"), "Female"): 45}
+
+
 def test_the_old_generation_still_reads() -> None:
     frame = read(MEASURES.replace("Tabelle:", "GENESIS-Tabelle:", 1))
     assert set(frame["table"]) == {"99999-02i"}

@@ -121,7 +121,7 @@ KNOWN_MEASURES = {"Bevölkerungsstand": "BEVSTD"}
 TOTAL = "Insgesamt"
 MEASURE_IN_TITLE = re.compile(r"^(?P<label>.+?)\s*\((?P<unit>[^()]+)\)$")
 DATE_IN_TITLE = re.compile(r"(?<![\d.])(\d{2}\.\d{2}\.\d{4})(?![\d.])")
-TIME_CELL = re.compile(r"^(\d{2}\.\d{2}\.\d{4}|\d{4})$")
+TIME_CELL = re.compile(r"^(\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{4})$")  # English files: ISO dates
 AGE_LABEL = re.compile(r"\bJahre?n?\b")
 
 
