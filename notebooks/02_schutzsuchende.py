@@ -35,8 +35,7 @@ from krefeld_data.util.german import day
 CITY, *COMPARE = story.region_keys([CITY, *COMPARE])
 CONTEXT = story.region_keys(CONTEXT)
 CITIES = [CITY, *COMPARE]
-if hasattr(charts, "set_focus"):  # the focus city gets the emphasis in every chart
-    charts.set_focus(CITY, COMPARE)
+charts.set_focus(CITY, COMPARE)  # the focus city gets the emphasis in every chart
 status = datasets.load(story.STATUS_DATASET, regions=CITIES)
 name = story.region_name(CITY, status)
 HAS_CITY = CITY in set(status["region_key"])

@@ -33,8 +33,7 @@ from krefeld_data.stories.protection import region_keys, region_name
 CITY, *COMPARE = region_keys([CITY, *COMPARE])
 CONTEXT = region_keys(CONTEXT)
 REGIONS = [CITY, *COMPARE, *CONTEXT]
-if hasattr(charts, "set_focus"):  # the focus city gets the emphasis in every chart
-    charts.set_focus(CITY, COMPARE)
+charts.set_focus(CITY, COMPARE)  # the focus city gets the emphasis in every chart
 continents = datasets.load(story.CONTINENTS, regions=REGIONS)
 name = region_name(CITY, continents)
 HAS_CITY = CITY in set(continents["region_key"])

@@ -217,3 +217,36 @@ def test_sample_page_for_another_city(samples):
     assert number(totals["per_1000"], 1) in markdown
     assert "Unter den 3 Städten" in markdown
     assert "Beispieldaten" in outputs
+
+
+def national_rows(codes: set[str]) -> list[dict[str, str]]:
+    """Rows of the given Kreise from the 33.5 MB national file in cassette 05 (yaml → zip → csv)."""
+    import yaml
+
+    cassette = yaml.load(real_sample("05_").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    bodies = [i["response"]["body"].get("string") for i in cassette["interactions"]]
+    body = next(b for b in bodies if isinstance(b, bytes) and b[:2] == b"PK")
+    with zipfile.ZipFile(io.BytesIO(body)) as archive, archive.open(archive.namelist()[0]) as handle:
+        reader = csv.DictReader(io.TextIOWrapper(handle, encoding="utf-8-sig"), delimiter=";")
+        return [r for r in reader if r["1_variable_attribute_code"] in codes]
+
+
+def test_any_kreis_from_the_national_file_inside_and_outside_nrw(isolated_env):
+    for prefix in ("05_", "02_"):  # the cassette with every Kreis, population 31.12.2024
+        import_file(real_sample(prefix))
+    assert build_datasets(DATASETS).written == DATASETS
+    rows = national_rows({"05112", "09162"})
+    people = {r["1_variable_attribute_code"]: float(r["value"])
+              for r in flat_rows(real_sample("02_").read_text(encoding="utf-8-sig"))
+              if r["2_variable_attribute_code"] == "" and r["value"] != "-"}  # '-': dissolved Kreise
+    assert people["05112"] == 502270  # Duisburg on 31.12.2024 (issue 15, sample 02)
+    markdown, _ = run_notebook(
+        "02_schutzsuchende.py", 'CITY = "Duisburg"\nCOMPARE = ["05113", "05119"]\nCONTEXT = ["05"]\nTOP = 3')
+    duisburg = sums(rows, "05112")
+    assert f"in Duisburg **{story.people(duisburg)}** Schutzsuchende, " in markdown
+    assert f"{number(duisburg / people['05112'] * 1000, 1)} je 1.000 Einwohner" in markdown
+    assert "Unter den 3 Städten" in markdown and "Krefeld" not in markdown
+    markdown, _ = run_notebook(
+        "02_schutzsuchende.py", 'CITY = "09162"\nCOMPARE = ["09564"]\nCONTEXT = ["09"]\nTOP = 3')
+    assert f"in München **{story.people(sums(rows, '09162'))}** Schutzsuchende" in markdown
+    assert "Bayern gehörte dazu" in markdown

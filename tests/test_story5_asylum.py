@@ -89,7 +89,8 @@ def test_the_trend_sentence_follows_the_change_not_a_threshold():
 def test_flags_get_words_only_where_their_meaning_is_known():
     assert story.flag_text(2024, 213090, "p").endswith("„p“: vorläufig.")
     unknown = story.flag_text(2024, 1, "q")
-    assert "„q“" in unknown and "vorläufig" not in unknown
+    assert "„q“, so wie veröffentlicht" in unknown and "vorläufig" not in unknown
+    assert story.flag_text(2024, 1, "ep").endswith("„ep“: geschätzt, vorläufig.")
     for text in (story.flag_text(2024, 1, ""), unknown, story.flag_text(2024, 1, "p")):
         assert "endgültig" not in text
 

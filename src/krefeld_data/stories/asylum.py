@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from krefeld_data.parse.flags import flag_words
+from krefeld_data.parse.flags import EUROSTAT_FLAGS, flag_words
 from krefeld_data.stories.claims import Verdict
 from krefeld_data.util import german
 
@@ -117,11 +117,13 @@ def debate_text(facts: DebateYear, place: str) -> str:
 
 def flag_text(year: int, value: float, quality: str) -> str:
     """What Eurostat's flag on a value says, in words it documents; no flag is not "final"."""
-    words = flag_words(quality)
     head = f"Der neueste Wert ({year}: {german.number(value)})"
     if not quality:
         return f"{head} trägt kein Kennzeichen von Eurostat."
-    return f"{head} trägt bei Eurostat das Kennzeichen „{quality}“: {words}."
+    if not any(letter in EUROSTAT_FLAGS for letter in quality):
+        return (f"{head} trägt bei Eurostat das Kennzeichen „{quality}“, so wie veröffentlicht; seine "
+                "Bedeutung ist hier nicht hinterlegt.")
+    return f"{head} trägt bei Eurostat das Kennzeichen „{quality}“: {flag_words(quality)}."
 
 
 def children_text(geo: str, year: int) -> str:
