@@ -116,6 +116,14 @@ def test_value_and_flag_columns_give_one_value_with_its_quality() -> None:
     assert frame.attrs["vintage_source"] == "created line of the file"
 
 
+def test_flag_columns_whose_header_repeats_the_year_are_flags_too() -> None:
+    text = FLAGS_EN.replace(";;;2009;;2010;;2011;", ";;;2009;2009;2010;2010;2011;2011")
+    frame = read(text)
+    assert len(frame) == 18
+    assert frame[(frame["wz08_code"] == "WZ08-A") & (frame["ges"] == "Male")].set_index("year")[
+        "quality"].astype(str).to_dict() == {2009: "e", 2010: "", 2011: "p"}
+
+
 def test_row_keys_left_blank_are_filled_down_from_the_row_above() -> None:
     frame = read(FLAGS_EN)
     female = frame[(frame["ges"] == "Female") & (frame["year"] == 2009)]

@@ -279,7 +279,8 @@ def _split_flag_columns(layout: Layout) -> None:
     """GENESIS-Online's value/flag pairs (``428;e;423;e``): the flags move to ``layout.flags``.
 
     A pair is recognised by its shape, not by a language: every second value column has an
-    empty cell in each header row and holds nothing but flag letters (or nothing).
+    empty cell in each header row (or repeats the one beside it) and holds nothing but flag
+    letters (or nothing).
     """
     _drop_trailing_empty_columns(layout)
     header, data = layout.header, layout.data
@@ -288,8 +289,12 @@ def _split_flag_columns(layout: Layout) -> None:
     if lead == 0 or count < 2 or count % 2:
         return
     values, flags = range(lead, layout.width, 2), range(lead + 1, layout.width, 2)
-    if any(row[j].strip() for row in header for j in flags):
+    # Over a flag column the header is empty, or repeats the cell over its value (``2009;2009``).
+    if any(row[j].strip() not in ("", row[j - 1].strip()) for row in header for j in flags):
         return
+    if all(row[j].strip() for row in header for j in flags) and not any(
+            fields[j].strip() for _, fields in data for j in flags):
+        return  # repeated headers over empty columns: nothing says these are flags
     if not all(any(row[j].strip() for row in header) for j in values):
         return
     if not all(FLAG_CELL.match(fields[j].strip()) for _, fields in data for j in flags):
