@@ -126,6 +126,17 @@ def test_sdmx_csv_1_with_code_and_label_in_one_cell() -> None:
     assert frame["unit_code"].tolist() == ["PC_ACT"]
 
 
+def test_attribute_columns_after_the_value_are_no_dimensions() -> None:
+    text = (
+        "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,ACTION,freq,Time frequency,geo,Geopolitical entity,"
+        "TIME_PERIOD,Time,OBS_VALUE,Observation value,OBS_FLAG,Flag,UNIT_MULT,Unit multiplier\n"
+        "dataflow,ESTAT:TEST_DS(1.0),Testdaten,I,A,Annual,DE,Germany,2024,,3.4,,p,provisional,0,Units\n"
+    )
+    frame = read(text)
+    assert frame["region_code"].tolist() == ["DE"] and frame["quality"].tolist() == ["p"]
+    assert "unit_mult" not in frame.columns
+
+
 def test_a_semicolon_separated_download_reads_too() -> None:
     frame = read(V2_CODES.replace(",", ";"))
     assert len(frame) == 4

@@ -140,22 +140,24 @@ def parse(payload: formats.Payload, where: str) -> pd.DataFrame:
 def _columns(header: list[str], upper: list[str], where: str) -> dict:
     """Positions of the fixed columns, and each dimension with the position of its label column.
 
-    In the labelled 2.0 layout each coded column is followed by its label: the label column is
+    Dimensions stand between the structure columns and TIME_PERIOD; after it come the
+    observation and its attributes (OBS_FLAG, CONF_STATUS; other attributes are not read). In
+    the labelled 2.0 layout each coded column is followed by its label: the label column is
     recognised by position (the column after TIME_PERIOD is not OBS_VALUE), not by its wording,
     which follows the download language.
     """
     found: dict = {"dimensions": [], "dim_labels": {}}
-    after_time = upper.index("TIME_PERIOD") + 1
-    labelled = after_time < len(upper) and upper[after_time] != "OBS_VALUE"
+    time = upper.index("TIME_PERIOD")
+    labelled = time + 1 < len(upper) and upper[time + 1] != "OBS_VALUE"
     i = 0
-    while i < len(header):
+    while i < time:
         name = upper[i]
-        if name in PREFIX_2 + PREFIX_1 + OBSERVATION:
+        if name in PREFIX_2 + PREFIX_1:
             found[name] = i
-            i += 2 if labelled and name in OBSERVATION else 1  # STRUCTURE_NAME labels STRUCTURE_ID
+            i += 1  # STRUCTURE_NAME is the label of STRUCTURE_ID; ACTION has none
             continue
         if labelled:
-            if i + 1 >= len(header):
+            if i + 1 >= time:
                 raise ParseError(f"{where}: SDMX-CSV column {header[i]!r} lacks its label column")
             found["dimensions"].append((header[i], i, i + 1))
             found["dim_labels"][header[i]] = header[i + 1]
@@ -163,6 +165,11 @@ def _columns(header: list[str], upper: list[str], where: str) -> dict:
         else:
             found["dimensions"].append((header[i], i, None))
             i += 1
+    for j in range(time, len(upper)):
+        if upper[j] in (*OBSERVATION, "OBS_STATUS"):
+            found.setdefault(upper[j], j)
+    if "OBS_FLAG" not in found and "OBS_STATUS" in found:
+        found["OBS_FLAG"] = found["OBS_STATUS"]  # the SDMX name of the same flag
     if "OBS_VALUE" not in found:
         raise ParseError(f"{where}: cannot find the OBS_VALUE column in the SDMX-CSV header")
     return found
