@@ -95,3 +95,10 @@ def test_the_story_pages_built_from_the_samples_draw_every_chart(tmp_path: Path)
         for chart in charts:
             assert chart.select_one("svg.main-svg") is not None, (story.slug, chart.get("id"))
         assert dom.select_one(".kd-sample-banner") is not None
+        # Each chart alone, as a CMS embeds it: drawn from the shared assets, without errors.
+        folder = config.reports_dir() / "embed" / story.slug
+        embeds = sorted(folder.glob("*.html"))
+        assert len(embeds) == len(charts), story.slug
+        embed = open_in_chromium(embeds[0], tmp_path / f"embed-profile-{number}")
+        assert embed.html.get("data-kd-errors") is None, (embeds[0].name, embed.html.get("data-kd-errors"))
+        assert embed.select_one("div.plotly-graph-div svg.main-svg") is not None, embeds[0].name

@@ -23,7 +23,9 @@ import json
 import math
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -328,6 +330,12 @@ def _pieces(story: str, records: Iterable[Mapping[str, Any]]) -> list[tuple[Char
     return pieces
 
 
+def _figure_hash(record: Mapping[str, Any]) -> str:
+    from krefeld_data.util.fingerprint import sha256_bytes
+
+    return sha256_bytes(json.dumps(record.get("figure"), sort_keys=True, default=str).encode("utf-8"))
+
+
 def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
     """PNG and SVG of every chart in one kaleido session (a browser start per image is slow)."""
     import plotly.graph_objects as go
@@ -343,6 +351,35 @@ def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports:
     export_many(figures, paths, width=IMAGE_WIDTH)
 
 
+# Static images take seconds per story (kaleido drives a browser): the build's notebooks keep
+# running meanwhile, and the front page, which shows them, waits for them (wait_for_images).
+_images_lock = threading.Lock()
+_images_pool: ThreadPoolExecutor | None = None
+_images_pending: list[tuple[str, Future]] = []
+
+
+def _submit_images(story: str, items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
+    global _images_pool
+    with _images_lock:
+        if _images_pool is None:
+            _images_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="krefeld-images")
+        _images_pending.append((story, _images_pool.submit(write_images, list(items), reports)))
+
+
+def wait_for_images() -> list[str]:
+    """Wait for the static images still being written; returns one line per story that failed."""
+    with _images_lock:
+        pending = list(_images_pending)
+        _images_pending.clear()
+    problems = []
+    for story, job in pending:
+        try:
+            job.result()
+        except KrefeldDataError as exc:
+            problems.append(f"story {story}: PNG/SVG not written: {exc}")
+    return problems
+
+
 def insert_embed_blocks(page: str, pieces: Iterable[ChartPiece]) -> str:
     """Replace each chart's mark on the story page with its "Grafik einbinden" block."""
     for piece in pieces:
@@ -351,24 +388,37 @@ def insert_embed_blocks(page: str, pieces: Iterable[ChartPiece]) -> str:
 
 
 def export_charts(story: str, records: Sequence[Mapping[str, Any]], reports: Path, *,
-                  images: bool = True) -> list[ChartPiece]:
+                  images: bool = True, wait: bool = False) -> list[ChartPiece]:
     """Write every chart of ``story`` as its own files and add the embed code to its page.
 
     Called by the build once the story page is written. Files of charts the story no longer
-    shows are removed, so a reader never downloads a stale chart.
+    shows are removed, so a reader never downloads a stale chart. PNG and SVG are written in
+    the background (``wait`` to wait for them; :func:`wait_for_images` waits for all), and
+    only for charts whose figure changed since the last build.
     """
     items = _pieces(story, records)
     folder = reports / EMBED_FOLDER / story
     folder.mkdir(parents=True, exist_ok=True)
+    before = {c.get("slug"): c.get("figure") for c in story_charts(reports, story)}
     for piece, record in items:
         page = scrub(embed_page(record, piece))
         write_if_changed(reports / piece.file(".html"), page.encode("utf-8"))
         write_if_changed(reports / piece.file(".csv"), chart_csv(record["figure"]).encode("utf-8"))
         spec = json.dumps(datawrapper_spec(record), ensure_ascii=False, indent=2) + "\n"
         write_if_changed(reports / piece.file(".datawrapper.json"), scrub(spec).encode("utf-8"))
-    if images and items:
-        write_images(items, reports)
-    manifest = [{"slug": p.slug, "title": p.title, "sample": p.sample} for p, _ in items]
+    hashes = {p.slug: _figure_hash(r) for p, r in items}
+    stale = [
+        (p, r) for p, r in items
+        if before.get(p.slug) != hashes[p.slug]
+        or not all((reports / p.file(suffix)).is_file() for suffix in (".png", ".svg"))
+    ]
+    if images and stale:
+        if wait:
+            write_images(stale, reports)
+        else:
+            _submit_images(story, stale, reports)
+    manifest = [{"slug": p.slug, "title": p.title, "sample": p.sample, "figure": hashes[p.slug]}
+                for p, _ in items]
     write_if_changed(folder / MANIFEST,
                      (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     keep = {p.slug for p, _ in items}

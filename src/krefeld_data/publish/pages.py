@@ -284,8 +284,10 @@ def default_city_name() -> str:
 
 def front_page_entries(entries: list[dict[str, Any]], reports: Path | None) -> list[dict[str, Any]]:
     """Each story's index entry plus what its page says: verdict, claim, first chart as PNG."""
-    from krefeld_data.publish.embed import story_charts
+    from krefeld_data.publish.embed import story_charts, wait_for_images
 
+    for problem in wait_for_images():  # the thumbnails are the charts' PNGs
+        print(f"warning: {problem}", file=sys.stderr)
     teasers = []
     for entry in entries:
         teaser = dict(entry)
