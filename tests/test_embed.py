@@ -233,3 +233,27 @@ def test_the_front_page_has_a_teaser_per_story_with_its_verdict_and_thumbnail(de
         assert image is not None and (demo / image["src"]).is_file()
         first = json.loads((demo / "embed" / teaser["data-slug"] / "charts.json").read_text("utf-8"))[0]
         assert image["src"].endswith(f"{first['slug']}.png")
+
+
+def test_the_front_page_follows_the_city_and_lists_what_is_not_built(tmp_path) -> None:
+    from krefeld_data.publish.pages import render_index
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "01-a.html").write_text(
+        '<section class="kd-verdict"><p><strong class="kd-verdict-word" data-word="teilweise belegt">'
+        'teilweise belegt</strong></p></section>', encoding="utf-8")
+    entries = [
+        {"slug": "01-a", "title": "Erste", "status": "built", "page": "01-a.html", "built_at": "heute",
+         "sample": False, "message": ""},
+        {"slug": "02-b", "title": "Zweite", "status": "skipped", "page": None, "built_at": "",
+         "sample": False, "message": "Tabelle 12531-0043 fehlt: krefeld-data fetch 12531-0043 --db destatis"},
+    ]
+    page = BeautifulSoup(render_index(entries, title="Duisburg in Zahlen", reports=reports), "html.parser")
+    assert page.h1.get_text() == "Duisburg in Zahlen"
+    intro = page.select_one(".kd-intro").get_text()
+    assert "Duisburg" in intro and "Krefeld in Zahlen" not in intro
+    assert [w.get_text() for w in page.select(".kd-teaser .kd-verdict-word")] == ["teilweise belegt"]
+    missing = page.select(".kd-not-built li")
+    assert [li["data-slug"] for li in missing] == ["02-b"]
+    assert "krefeld-data fetch 12531-0043 --db destatis" in missing[0].get_text()

@@ -314,6 +314,8 @@ def render_index(entries: list[dict[str, Any]], *, title: str | None = None, cit
     """
     from krefeld_data.stories.claims import SOURCE
 
+    if not city and title and title.endswith(" in Zahlen"):
+        city = title.removesuffix(" in Zahlen")  # the build names the page after its city
     city = city or default_city_name()
     folder = reports if reports is not None else _reports_dir()
     teasers = front_page_entries(entries, folder)
