@@ -34,10 +34,6 @@ class ChecksumMismatch(StoreError):
     """A stored file no longer has the sha256 recorded when it was stored."""
 
 
-class SnapshotNotFound(StoreError):
-    """No snapshot of the requested table is in the store."""
-
-
 class ParseError(KrefeldDataError):
     """A file is not in a format we read, or it is damaged."""
 
