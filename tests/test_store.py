@@ -166,3 +166,23 @@ def test_a_record_whose_checksum_was_edited_is_refused(tmp_path: Path) -> None:
     checked, problems = store.verify()
     assert checked == 1 and len(problems) == 1, problems
     assert problems[0].path == snap.path
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ({"retrieved_at": "gestern", "citation": ""}, "is damaged"),
+    ({"origin": "made-up"}, "unknown origin"),
+    ({"extra": 1}, "unexpected keys"),
+])
+def test_a_damaged_record_is_a_store_error_naming_the_file(tmp_path: Path, change: dict,
+                                                            problem: str) -> None:
+    store = RawStore(tmp_path / "raw")
+    snap = store.save(b"1;2\n", _prov(), "csv").snapshot
+    record = json.loads(snap.sidecar.read_text(encoding="utf-8"))
+    record.update(change)
+    record["record_sha256"] = ""  # as in records written before the record's own checksum existed
+    snap.sidecar.write_text(json.dumps(record), encoding="utf-8")
+    checked, problems = store.verify()
+    assert checked == 1 and len(problems) == 1
+    assert str(snap.sidecar) in problems[0].message and problem in problems[0].message
+    with pytest.raises(StoreError, match=problem):
+        store.snapshots()

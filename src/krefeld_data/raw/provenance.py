@@ -120,7 +120,12 @@ class Provenance:
             raise StoreError(f"provenance record {where} is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise StoreError(f"provenance record {where} is not a JSON object")
-        record = cls.from_dict(data)
+        try:
+            record = cls.from_dict(data)
+        except StoreError as exc:
+            raise StoreError(f"provenance record {where}: {exc}") from None
+        except (TypeError, ValueError) as exc:  # e.g. a retrieved_at that is no ISO time
+            raise StoreError(f"provenance record {where} is damaged: {exc}") from None
         if record.record_sha256 and record.record_sha256 != record.record_digest():
             raise ChecksumMismatch(
                 f"provenance record {where} has changed since it was stored (its sha256 no longer "
