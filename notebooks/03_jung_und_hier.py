@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -13,93 +15,149 @@
 
 # %% tags=["parameters"]
 # ruff: noqa: E402  (the imports follow this parameters cell on purpose)
-# Stadt und Vergleichsregionen (Kreisschlüssel). Für eine andere Stadt nur diese Zeilen ändern.
+# Stadt und Vergleichsregionen (Kreisschlüssel). Die Seite für eine andere Stadt baut
+# `krefeld-data build --city … --compare …`; diese Zeilen sind nur die Voreinstellung.
 CITY = "05114"  # Krefeld
 COMPARE = ["05111", "05124", "08311"]  # Düsseldorf, Wuppertal, Freiburg im Breisgau
 CONTEXT = ["05", "DG"]  # Nordrhein-Westfalen, Deutschland
-YOUNG = 18  # "jung" heißt: jünger als so viele Jahre (eine Grenze der Altersgruppen)
-
-# %% [markdown]
-# # Jung und hier
-#
-# **Die Behauptung.** Integration gehöre in das Dezernat für Jugend, Bildung und Sport, weil
-# sie vor allem junge Menschen betreffe.
-#
-# **Die Frage.** Sind die ausländischen Einwohner der Stadt jünger als die deutschen? Wie groß
-# ist der Anteil der Kinder und Jugendlichen auf beiden Seiten?
-#
-# **Die Daten.** Die Bevölkerungsfortschreibung nach Nationalität, Geschlecht und 21
-# Altersgruppen (Tabelle 12411-03-03-4), Stichtag 31.12. des neuesten verfügbaren Jahres.
+YOUNG = 10  # "jung" heißt: jünger als so viele Jahre (die nächste Altersgrenze der Tabelle darunter gilt)
 
 # %%
 from IPython.display import Markdown, display
 
-from krefeld_data import charts
-from krefeld_data.stories import age as story
-from krefeld_data.stories import chart_frame, percent
+from krefeld_data import charts, datasets
+from krefeld_data.regions.registry import short_name
+from krefeld_data.stories import age as facts
+from krefeld_data.stories import chart_frame, percent, rounded
+from krefeld_data.stories.claims import show_claim, show_verdict
 
 CITIES = [CITY, *COMPARE]
-structure = story.age_structure(CITIES, CONTEXT)
-year = int(structure["year"].max())
-name = structure.set_index("region_key").loc[CITY, "region"].iloc[0]
+REGIONS = [*CITIES, *CONTEXT]
+name = short_name(CITY)
+charts.set_focus(CITY)
+display(Markdown(
+    f"# Jung und hier\n\n**Die Frage.** Wie viele der jungen Menschen in {name} haben eine "
+    "Migrationsgeschichte – mehr oder weniger als unter allen Einwohnern?"
+))
 
 # %% [markdown]
-# ## Die Alterspyramide: deutsch und ausländisch nebeneinander
+# **Die Behauptung.** Die Kolumne begründet, warum Ausländerbehörde und Integrationsdienste in
+# das Dezernat für Jugend, Bildung und Sport gehören:
+
+# %%
+show_claim("K5")
+
+# %% [markdown]
+# Ob das die richtige Zuordnung ist, entscheidet keine Statistik. Die Daten zeigen aber, wie viel
+# von der Aufgabe bei Kindern und Jugendlichen liegt.
 #
-# Jede Seite zeigt, wie sich ihre Gruppe auf die Altersstufen verteilt (in Prozent der
-# jeweiligen Gruppe). So lassen sich die Formen vergleichen, auch wenn eine Gruppe viel kleiner ist.
+# **Die Daten.** Der Zensus 2011 (Stichtag 09.05.2011) hat die Bevölkerung nach
+# Migrationshintergrund und Alter gezählt (Tabelle 12111-07-01-4). Mit Migrationshintergrund
+# zählen alle Ausländerinnen und Ausländer sowie die Deutschen, die nach 1955 zugewandert sind
+# oder mindestens einen zugewanderten Elternteil haben – also auch Kinder, die hier als Deutsche
+# geboren wurden. Als zweite Sicht dient die Bevölkerungsfortschreibung nach Staatsangehörigkeit
+# und Alter (Tabelle 12411-03-03-4).
+#
+# ## Junge Menschen mit Migrationshintergrund (Zensus 2011)
 
 # %%
-mine = structure[structure["region_key"] == CITY]
-pyramid = mine.groupby(["age_from", "age_group", "nationality"], as_index=False, sort=True)["share"].sum()
-pyramid = pyramid.assign(share_percent=pyramid["share"] * 100)
-fig = charts.population_pyramid(
-    pyramid, age="age_group", sex="nationality", value="share_percent", left="deutsch",
-    right="ausländisch", title=f"{name}: Altersaufbau nach Nationalität",
-    subtitle=f"Anteil jeder Altersgruppe in Prozent der jeweiligen Gruppe, 31.12.{year}",
-    value_format=",.1f", unit="Prozent", sources=structure,
-)
-charts.show(fig)
+background, missing_background = datasets.load_or_note("migrationshintergrund_2011", REGIONS)
+row = None
+if background is None:
+    display(Markdown(f"Für den Migrationshintergrund nach Alter fehlen die Daten. {missing_background}"))
+else:
+    under = facts.usable_bound(background, YOUNG)
+    young = facts.background_by_age(background, under)
+    long = young.melt(id_vars=["region_key", "region"], value_vars=["young_share", "all_share"],
+                      var_name="group", value_name="share")
+    long["group"] = long["group"].map({"young_share": f"unter {under} Jahren", "all_share": "alle"})
+    fig = charts.compare_cities(
+        chart_frame(long.assign(share_percent=long["share"] * 100)), value="share_percent", group="group",
+        title=f"Migrationshintergrund: unter {under}-Jährige und alle Einwohner",
+        subtitle="in Prozent der Bevölkerung in privaten Haushalten, Zensus 2011 (09.05.2011)",
+        value_format=",.1f", unit="Prozent", focus=CITY, sources=background,
+    )
+    charts.show(fig)
+    by_key = young.set_index("region_key")
+    if CITY not in by_key.index:
+        display(Markdown(f"Die Tabelle 12111-07-01-4 enthält für {name} keine Zahlen."))
+    else:
+        row = by_key.loc[CITY]
+        word = facts.comparison_word(row["young_share"], row["all_share"])
+        text = [
+            f"Am 9. Mai 2011 hatten in {name} **{percent(row['young_share'])}** der Einwohner "
+            f"unter {under} Jahren einen Migrationshintergrund ({rounded(row['young_with'])} von "
+            f"{rounded(row['young_total'])}), unter allen Einwohnern {percent(row['all_share'])}. "
+            f"Der Anteil der Jungen war damit {word}" + (" als bei allen." if word != "gleich" else "."),
+        ]
+        if under != YOUNG:
+            text.append(f"(Die Tabelle hat Altersgruppen zu zehn Jahren; statt unter {YOUNG} gilt hier "
+                        f"unter {under} Jahren.)")
+        if row["unreliable"]:
+            text.append("Ein Teil der Zellen war zu unsicher, um veröffentlicht zu werden (`/`).")
+        display(Markdown(" ".join(text)))
+
+# %% [markdown]
+# ## Zweite Sicht: der Pass (Bevölkerungsfortschreibung)
+#
+# Diese Sicht ist verzerrt, und zwar mit Absicht benannt: Wer hier als Kind ausländischer
+# Eltern geboren wird, ist oft von Geburt an deutsch, und jede Einbürgerung nimmt einen Menschen
+# aus der Gruppe der Ausländer heraus. Der Anteil der Jungen unter den Ausländern ist daher
+# kleiner als unter den Menschen mit Migrationsgeschichte – er sagt wenig darüber, wie viele
+# Kinder eine Einwanderungsgeschichte haben.
 
 # %%
-young = story.young_share(CITIES, CONTEXT, under=YOUNG)
-fig = charts.compare_cities(
-    chart_frame(young.assign(share_percent=young["share"] * 100)), value="share_percent",
-    group="nationality", title=f"Anteil unter {YOUNG} Jahren",
-    subtitle=f"in Prozent der deutschen bzw. ausländischen Einwohner, 31.12.{year}",
-    value_format=",.1f", unit="Prozent",
-)
-charts.show(fig)
-
-# %%
-by = young.set_index(["region_key", "nationality"])["share"]
-foreign_young, german_young = by.loc[(CITY, "ausländisch")], by.loc[(CITY, "deutsch")]
-working_age = mine[(mine["age_from"] >= 18) & (mine["age_from"] < 45)]
-working = working_age.groupby("nationality")["share"].sum()
-verdict = (
-    "Ausländische Einwohner sind in der Stadt also häufiger minderjährig als deutsche."
-    if foreign_young > german_young else
-    "Ausländische Einwohner sind in der Stadt also nicht häufiger minderjährig als deutsche; "
-    "das Argument „Integration ist vor allem Jugendarbeit“ findet in dieser Zahl keine Stütze."
-)
-display(Markdown(
-    f"Ende {year} waren in {name} {percent(foreign_young)} der ausländischen und "
-    f"{percent(german_young)} der deutschen Einwohner jünger als {YOUNG} Jahre. {verdict} "
-    f"Zwischen 18 und 45 Jahre alt waren {percent(working.get('ausländisch', float('nan')))} der "
-    f"ausländischen und {percent(working.get('deutsch', float('nan')))} der deutschen Einwohner – "
-    f"die Altersgruppe von Ausbildung, Arbeit und Familiengründung."
-))
+structure, missing_structure = datasets.load_or_note("altersstruktur", REGIONS)
+if structure is None:
+    display(Markdown(f"Für die Altersstruktur nach Pass fehlen die Daten. {missing_structure}"))
+else:
+    mine = structure[structure["region_key"] == CITY]
+    if mine.empty:
+        display(Markdown(f"Die Tabelle 12411-03-03-4 enthält für {name} keine Zahlen."))
+    else:
+        year = int(mine["year"].max())
+        pyramid = mine.groupby(["age_from", "age_group", "nationality"], as_index=False, sort=True)
+        pyramid = pyramid["share"].sum()
+        pyramid = pyramid.assign(share_percent=pyramid["share"] * 100)
+        fig = charts.population_pyramid(
+            pyramid, age="age_group", sex="nationality", value="share_percent", left="deutsch",
+            right="ausländisch", title=f"{name}: Altersaufbau nach Staatsangehörigkeit",
+            subtitle=f"Anteil jeder Altersgruppe in Prozent der jeweiligen Gruppe, 31.12.{year}",
+            value_format=",.1f", unit="Prozent", sources=structure,
+        )
+        charts.show(fig)
+        passport_under = facts.usable_bound(structure, YOUNG)
+        passport = facts.young_share(structure, passport_under)
+        fig = charts.compare_cities(
+            chart_frame(passport.assign(share_percent=passport["share"] * 100)), value="share_percent",
+            group="nationality", title=f"Anteil unter {passport_under} Jahren nach Staatsangehörigkeit",
+            subtitle=f"in Prozent der deutschen bzw. ausländischen Einwohner, 31.12.{year}",
+            value_format=",.1f", unit="Prozent", focus=CITY,
+        )
+        charts.show(fig)
+        by = passport.set_index(["region_key", "nationality"])["share"]
+        foreign_young, german_young = by.loc[(CITY, "ausländisch")], by.loc[(CITY, "deutsch")]
+        word = facts.comparison_word(foreign_young, german_young)
+        display(Markdown(
+            f"Ende {year} waren in {name} {percent(foreign_young)} der ausländischen und "
+            f"{percent(german_young)} der deutschen Einwohner jünger als {passport_under} Jahre; der Anteil "
+            f"unter den Ausländern war damit {word}"
+            + (" als unter den Deutschen." if word != "gleich" else ".")
+            + " Wegen der Verzerrung oben ist das kein Maß dafür, wie viele junge Menschen eine "
+            "Migrationsgeschichte haben."
+        ))
 
 # %% [markdown]
 # ## Was die Zahlen sagen – und was nicht
 #
-# - **Pass, nicht Herkunft:** Kinder ausländischer Eltern, die in Deutschland geboren werden,
-#   sind oft von Geburt an deutsch. Die Zahl der jungen Menschen mit Einwanderungsgeschichte ist
-#   deshalb größer als die Zahl der jungen Ausländer.
-# - **Zensusbruch:** Ab 2022 beruhen die Zahlen auf dem Zensus 2022; Vergleiche mit früheren
-#   Jahren sind nur eingeschränkt möglich.
-# - **Zwei Zählungen:** Die Bevölkerungsfortschreibung zählt Ausländer anders als das
-#   Ausländerzentralregister; für Altersanteile ist sie die passende Quelle.
-# - **Zuständigkeit ist keine Statistik:** Ob Integration im Jugenddezernat richtig aufgehoben
-#   ist, entscheiden die Daten nicht. Sie zeigen, wie viele der Betroffenen Kinder und
-#   Jugendliche sind – und wie viele Erwachsene im Erwerbsalter.
+# - **Zwei Maße:** Der Migrationshintergrund (Zensus 2011) zählt Herkunft, der Pass
+#   (Fortschreibung) nur die Staatsangehörigkeit. Für die Frage nach jungen Menschen mit
+#   Migrationsgeschichte ist der Zensus das passende Maß, aber er ist von 2011.
+# - **Rundung:** Der Zensus 2011 veröffentlicht Werte auf Vielfache von 10 gerundet; die Anzahlen
+#   oben sind deshalb ungefähr („rund“).
+# - **Zensusgrundlage:** Die Fortschreibung beruht je nach Stichtag und Stand auf dem Zensus 2011
+#   oder 2022; Vergleiche über diesen Wechsel hinweg sind nur eingeschränkt möglich.
+
+# %%
+verdict_under = facts.usable_bound(background, YOUNG) if background is not None else YOUNG
+show_verdict([facts.verdict_k5(name, verdict_under, row)])

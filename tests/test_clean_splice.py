@@ -47,8 +47,9 @@ def population(table: str, rows: list[tuple], *, codes: bool = True, name: str =
 
 OLD = {"table": "12411-01-01-4", "file": "old.csv", "retrieved_at": "2018-03-03T00:00:00+00:00",
        "stand": "10.10.2017 / 11:57:53", "sha256": "a" * 64}
+# Fetched (test data): the fetch time is its vintage. An imported file's import time would not be.
 NEW = {"table": "12411-0015", "file": "new.csv", "retrieved_at": "2026-03-10T12:00:00+00:00",
-       "sha256": "b" * 64}
+       "origin": "test", "sha256": "b" * 64}
 
 
 def test_newest_publication_wins_and_each_value_keeps_its_source(caplog):

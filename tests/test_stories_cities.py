@@ -1,8 +1,8 @@
-"""Urban Audit city statistics (urb_cpop1, urb_cpopcb) for story 1.
+"""Urban Audit city statistics (urb_cpop1, urb_cpopcb) for story 1: the dataset and the page.
 
 Expected numbers are read from the parsed sample files by their labels in the test; the city
-codes are checked against the stored response, because Eurostat answers an unknown code by
-leaving the city out (HTTP 200), not with an error.
+codes a fetch asked for are checked against the stored response, because Eurostat answers an
+unknown code by leaving the city out (HTTP 200), not with an error.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import pandas as pd
 import pytest
 
 from krefeld_data import catalog
-from krefeld_data.errors import KrefeldDataError, MissingDataError
+from krefeld_data.datasets import cities as maker
+from krefeld_data.datasets.cities import CityCodeMismatch, indicator_role
+from krefeld_data.datasets.registry import build_datasets
+from krefeld_data.errors import MissingDataError
 from krefeld_data.fetch.importer import import_file
 from krefeld_data.parse import read_table
 from krefeld_data.raw.store import RawStore
-from krefeld_data.regions.registry import eurostat_city_code
+from krefeld_data.regions.urban_audit import require_city_code as eurostat_city_code
 from krefeld_data.samples import install_samples, sample_path
 from krefeld_data.stories import cities
-from krefeld_data.stories.cities import CityCodeMismatch, indicator_role
 
 TOTAL_LABEL = "Population on the 1st of January, total"
 
@@ -46,10 +48,10 @@ def test_catalog_lists_both_datasets_as_optional_unconfirmed_and_filtered_to_the
     assert story.optional_tables == ("urb_cpop1", "urb_cpopcb")
     assert not set(story.optional_tables) & set(story.tables)
     expected = [eurostat_city_code(key) for key in catalog.DEFAULT_CITIES]
-    assert expected == ["DE508C", "DE011C", "DE546C", "DE027C"]
+    assert expected == ["DE087C", "DE011C", "DE124C", "DE025C"]  # as in the real export (sample 39)
     for code in story.optional_tables:
         table = catalog.SOURCE_TABLES[code]
-        assert table.database == "eurostat" and table.unconfirmed and not table.needs_account
+        assert table.database == "eurostat" and not table.needs_account
         assert table.params == {"cities": expected}
 
 
@@ -77,11 +79,15 @@ def test_indicator_role_reads_the_label(label, role):
     assert indicator_role(label) == role
 
 
+def city_frame():
+    return maker.city_population_by_citizenship(RawStore())
+
+
 def test_story_values_are_the_sample_files_own_numbers(samples):
-    frame = cities.city_population_by_citizenship()
-    assert list(dict.fromkeys(frame["region_key"])) == list(catalog.DEFAULT_CITIES)
-    names = ["Krefeld", "Düsseldorf", "Wuppertal", "Freiburg im Breisgau"]
-    assert list(dict.fromkeys(frame["region"])) == names
+    frame = city_frame()
+    assert set(frame["region_key"]) == set(catalog.DEFAULT_CITIES)
+    names = {"Krefeld", "Düsseldorf", "Wuppertal", "Freiburg im Breisgau"}
+    assert set(frame["region"]) == names
     assert {s["table"] for s in frame.attrs["sources"]} == {"urb_cpop1", "urb_cpopcb"}
     assert {s["origin"] for s in frame.attrs["sources"]} == {"sample"}
 
@@ -119,7 +125,7 @@ def test_story_values_are_the_sample_files_own_numbers(samples):
 
 
 def test_latest_shares_takes_each_citys_newest_year_with_a_share(samples):
-    frame = cities.city_population_by_citizenship()
+    frame = city_frame()
     latest = cities.latest_shares(frame).set_index("region_key")
     for key, group in frame.dropna(subset=["foreign_share"]).groupby("region_key"):
         assert latest.loc[key, "year"] == group["year"].max()
@@ -127,7 +133,7 @@ def test_latest_shares_takes_each_citys_newest_year_with_a_share(samples):
 
 
 def test_german_labels_give_the_same_numbers(samples, tmp_path):
-    english = cities.city_population_by_citizenship()
+    english = city_frame()
     german = {"DE1001V": "Bevölkerung am 1. Januar, insgesamt",
               "DE1002V": "Bevölkerung am 1. Januar, männlich",
               "DE1003V": "Bevölkerung am 1. Januar, weiblich", "DE2001V": "Staatsangehörige",
@@ -141,61 +147,53 @@ def test_german_labels_give_the_same_numbers(samples, tmp_path):
 
     store_modified("urb_cpop1", relabel, tmp_path)
     store_modified("urb_cpopcb", relabel, tmp_path)
-    result = cities.city_population_by_citizenship()
+    result = city_frame()
     assert {s["origin"] for s in result.attrs["sources"]} == {"manual-import"}
     pd.testing.assert_series_equal(result["foreign_share"], english["foreign_share"])
 
 
-def test_a_city_code_missing_from_the_response_is_named_with_the_likely_fix(samples, tmp_path):
+def test_a_code_the_registry_does_not_know_gives_that_city_no_split(samples, tmp_path):
     def rename_wuppertal(doc):
         category = doc["dimension"]["cities"]["category"]
-        category["index"] = {("DE546C1" if k == "DE546C" else k): v for k, v in category["index"].items()}
-        category["label"] = {("DE546C1" if k == "DE546C" else k): v for k, v in category["label"].items()}
+        category["index"] = {("DE124C1" if k == "DE124C" else k): v for k, v in category["index"].items()}
+        category["label"] = {("DE124C1" if k == "DE124C" else k): v for k, v in category["label"].items()}
 
     store_modified("urb_cpopcb", rename_wuppertal, tmp_path)
-    with pytest.raises(CityCodeMismatch) as error:
-        cities.city_population_by_citizenship()
-    message = str(error.value)
-    assert "urb_cpopcb" in message and "DE546C (Wuppertal, Kreis 05124)" in message
-    assert "DE546C1" in message and "eurostat_cities.csv" in message
-    assert "krefeld-data fetch urb_cpopcb --db eurostat --refresh" in message
-    assert isinstance(error.value, KrefeldDataError)
-    # The other three cities are fine: asking only for them works.
-    frame = cities.city_population_by_citizenship(["05114", "Düsseldorf"])
-    assert set(frame["region_key"]) == {"05114", "05111"}
+    frame = city_frame()
+    with_split = set(frame.dropna(subset=["foreign_share"])["region_key"])
+    assert "05124" not in with_split and "05114" in with_split
+    assert frame.attrs["cities_without_region"] == ["DE124C1"]
 
 
-def test_a_city_absent_without_a_similar_code_is_still_an_error(samples, tmp_path):
+def test_a_city_an_imported_response_lacks_has_no_share(samples, tmp_path):
     def drop_freiburg(doc):
         # What Eurostat sends for four codes of which one is unknown: three cities, size 3.
         doc_cities = doc["dimension"]["cities"]["category"]
-        position = doc_cities["index"].pop("DE027C")
-        doc_cities["label"].pop("DE027C")
+        position = doc_cities["index"].pop("DE025C")
+        doc_cities["label"].pop("DE025C")
         doc_cities["index"] = {k: (v if v < position else v - 1) for k, v in doc_cities["index"].items()}
         doc["size"][doc["id"].index("cities")] -= 1
         doc["value"], doc["status"] = {"0": 1000}, {}  # one cell, so the import accepts it
 
     store_modified("urb_cpop1", drop_freiburg, tmp_path)
-    expected = r"urb_cpop1 .*no DE027C \(Freiburg im Breisgau, Kreis 08311\)"
-    with pytest.raises(CityCodeMismatch, match=expected):
-        cities.city_population_by_citizenship()
+    frame = city_frame()
+    freiburg = frame[frame["region_key"] == "08311"]
+    assert freiburg["population"].isna().all() and freiburg["foreign_share"].isna().all()
+    assert "05114" in set(frame["region_key"])
 
 
 def test_missing_dataset_names_the_fetch_command(isolated_env):
     with pytest.raises(MissingDataError, match="krefeld-data fetch urb_cpop1 --db eurostat"):
-        cities.city_population_by_citizenship()
+        city_frame()
 
 
 def test_only_one_of_the_two_datasets_stored_is_missing_data(samples):
     store = RawStore()
     shutil.rmtree(store.table_dir("eurostat", "urb_cpopcb"))
     with pytest.raises(MissingDataError, match="krefeld-data fetch urb_cpopcb --db eurostat"):
-        cities.city_population_by_citizenship()
-
-
-def test_a_city_without_a_urban_audit_code_is_an_error(samples):
-    with pytest.raises(KrefeldDataError, match="no Eurostat Urban Audit city code known for Duisburg"):
-        cities.city_population_by_citizenship(["05112"])
+        city_frame()
+    result = build_datasets(["urban_audit_staatsangehoerigkeit"])
+    assert result.skipped == ["urban_audit_staatsangehoerigkeit"]
 
 
 # --- notebook 01 with and without the optional Urban Audit tables --------------------------
@@ -207,8 +205,9 @@ def test_population_notebook_shows_the_urban_audit_section_from_the_samples(samp
 
     from krefeld_data.stories import percent
 
+    build_datasets()
     markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
-    latest = cities.latest_shares(cities.city_population_by_citizenship()).set_index("region_key")
+    latest = cities.latest_shares(city_frame()).set_index("region_key")
     krefeld = latest.loc["05114"]
     assert (f"Nach Eurostat hatten am 1. Januar {int(krefeld['year'])} in Krefeld "
             f"**{percent(krefeld['foreign_share'])}**") in markdown
@@ -224,26 +223,24 @@ def test_population_notebook_says_how_to_get_the_missing_optional_tables(samples
     store = RawStore()
     for table in ("urb_cpop1", "urb_cpopcb"):
         shutil.rmtree(store.table_dir("eurostat", table))
+    build_datasets()
     markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
-    assert "ist nicht gespeichert" in markdown
-    assert "`krefeld-data fetch urb_cpop1 urb_cpopcb --db eurostat`" in markdown
+    assert "Die Tabellen urb_cpop1, urb_cpopcb sind nicht gespeichert" in markdown
+    assert "`krefeld-data fetch urb_cpop1 --db eurostat`" in markdown
     assert "Urban Audit (Eurostat)" not in outputs
 
 
 @pytest.mark.slow
-def test_population_notebook_on_real_files_without_the_optional_tables(isolated_env):
-    from helpers import real_sample
+def test_population_notebook_for_a_kreis_without_an_urban_audit_code(samples):
     from helpers import run_notebook as run
 
-    from krefeld_data.stories import percent, population
+    from krefeld_data.regions.urban_audit import city_code
 
-    for prefix in ("09_", "10_", "07_", "04_", "02_"):  # 04: DG and the Länder, 02: newest Kreise
-        import_file(real_sample(prefix))
-    markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
-    assert "ist nicht gespeichert" in markdown
-    shares = population.foreign_share_series(["05114"], context=[])
-    assert percent(shares["foreign_share"].iloc[-1]) in markdown
-    assert "Beispieldaten" not in outputs
+    assert city_code("05154") is None  # Kreis Kleve
+    build_datasets()
+    markdown, _ = run("01_wer_lebt_in_der_stadt.py", 'CITY = "05154"\nCOMPARE = ["05114"]\nCONTEXT = ["05"]')
+    assert "Kleve gehört nicht zu den Städten des Urban Audit" in markdown
+    assert "Krefeld" not in markdown.split("\n")[0]  # the heading names the parameter's city
 
 
 def test_fetched_response_missing_one_city_passes_the_client_and_stops_the_story(isolated_env, monkeypatch):
@@ -270,10 +267,12 @@ def test_fetched_response_missing_one_city_passes_the_client_and_stops_the_story
         sent = server.requests_to("urb_cpopcb")[0]
         assert server.violations == []
     assert outcome.state == "stored"
-    assert sent.query["cities"] == ["DE508C", "DE011C", "DE546C", "DE027C"]
+    assert sent.query["cities"] == ["DE087C", "DE011C", "DE124C", "DE025C"]
     import_file(sample_path("urb_cpop1"), table="urb_cpop1", database="eurostat")
     with pytest.raises(CityCodeMismatch, match=r"urb_cpopcb .*no DE011C \(Düsseldorf, Kreis 05111\)"):
-        cities.city_population_by_citizenship()
+        city_frame()
+    result = build_datasets(["urban_audit_staatsangehoerigkeit"])
+    assert result.failed == ["urban_audit_staatsangehoerigkeit"]
 
 
 def test_sources_listing_marks_the_urban_audit_tables_as_optional_for_story_1():

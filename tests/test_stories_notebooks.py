@@ -1,5 +1,6 @@
-"""The story notebooks run on the sample data and on real files; their text says the numbers
-the story data layer computes (no number typed into the text)."""
+"""The story notebooks run on the sample data (real files: tests/test_story1_real.py,
+tests/test_story3_real.py and the other stories' own files); their text says the numbers the
+facts functions compute from the processed datasets (no number typed into the text)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import json
 
 import jupytext
 import pytest
-from helpers import NOTEBOOKS, real_sample
+from helpers import NOTEBOOKS
 from helpers import run_notebook as run
 
 from krefeld_data import catalog
-from krefeld_data.fetch.importer import import_file
 from krefeld_data.raw.store import RawStore
 from krefeld_data.samples import install_samples
 from krefeld_data.stories import number, percent
@@ -39,31 +39,27 @@ def test_every_story_has_its_notebook_and_a_paired_ipynb_without_outputs():
 
 
 def test_population_notebook_on_samples(samples):
+    from krefeld_data.datasets import load
+    from krefeld_data.datasets.registry import build_datasets
     from krefeld_data.stories import population
 
+    build_datasets()
     markdown, outputs = run("01_wer_lebt_in_der_stadt.py")
-    people = population.population_series(["05114"], context=[]).dropna(subset=["population"])
-    assert number(people["population"].iloc[-1]) in markdown
-    shares = population.foreign_share_series(["05114"], context=[])
-    assert percent(shares["foreign_share"].iloc[-1]) in markdown
+    people = load("bevoelkerung", ["05114"])
+    assert number(population.latest_value(people, "05114", "population")["population"]) in markdown
+    shares = load("auslaenderanteil", ["05114"])
+    assert percent(population.latest_value(shares, "05114", "foreign_share")["foreign_share"]) in markdown
     assert "Beispieldaten" in outputs
+    assert "kd-claim" in outputs and "kd-verdict" in outputs
 
 
 def test_age_notebook_on_samples(samples):
+    from krefeld_data.datasets import load
+    from krefeld_data.datasets.registry import build_datasets
     from krefeld_data.stories import age
 
+    build_datasets()
     markdown, _ = run("03_jung_und_hier.py")
-    young = age.young_share(["05114"], context=[]).set_index("nationality")["share"]
+    structure = load("altersstruktur", ["05114"])
+    young = age.young_share(structure, age.usable_bound(structure, 10)).set_index("nationality")["share"]
     assert percent(young["ausländisch"]) in markdown and percent(young["deutsch"]) in markdown
-
-
-def test_age_notebook_on_real_files(isolated_env):
-    from krefeld_data.stories import age
-
-    # story 2 on real files: tests/test_story2_protection.py
-    for prefix in ("06_", "02_", "09_"):
-        import_file(real_sample(prefix))
-    markdown, _ = run("03_jung_und_hier.py")
-    young = age.young_share(["05114"], context=[]).set_index("nationality")["share"]
-    assert "Ende 2015" in markdown
-    assert percent(young["ausländisch"]) in markdown

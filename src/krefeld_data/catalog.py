@@ -197,7 +197,9 @@ STORIES: tuple[Story, ...] = (
     # Both: the status dataset (open / recognised / rejected, per 1,000) is made from the two.
     Story("02-schutzsuchende", "Schutzsuchende: vom ersten Tag an", "02_schutzsuchende.py",
           ("12531-0043", "12411-01-01-4")),
-    Story("03-jung-und-hier", "Jung und hier", "03_jung_und_hier.py", ("12411-03-03-4",)),
+    # Young people: the census 2011 migration background by age, the passport view beside it.
+    Story("03-jung-und-hier", "Jung und hier", "03_jung_und_hier.py", ("12111-07-01-4", "12411-03-03-4"),
+          required=(("12111-07-01-4", "12411-03-03-4"),)),
     # Naturalisations from either table (real sample 08 alone has 2011–2016 by continent).
     Story("04-einbuergerungen", "Einbürgerungen", "04_einbuergerungen.py",
           ("12511-04-01-4", "12511-01-01-4", "12411-03-03-4"),

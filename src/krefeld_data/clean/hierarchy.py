@@ -153,26 +153,35 @@ def attribute_codes(df: pd.DataFrame, var: str) -> pd.Series:
     """The attribute code of ``var`` per row, with the total as ``""``.
 
     Formats without codes (the classic CSV) fall back to the label, except that a label
-    ``Insgesamt`` always means the total.
+    ``Insgesamt`` always means the total. Decided once per distinct (code, label) pair: a
+    protection-seeker file has two million rows but a few hundred pairs.
     """
+    na = "\x00"
     labels = df[var].astype(object) if var in df.columns else pd.Series(pd.NA, index=df.index)
     code_col = f"{var}_code"
     codes = df[code_col].astype(object) if code_col in df.columns else pd.Series(pd.NA, index=df.index)
-    codes = codes.where(codes.notna() & (codes.astype(str) != ""), None)
-    is_total = codes.isna() & (labels.astype(str).str.strip().str.lower() == TOTAL_LABEL.lower())
-    fallback = labels
-    if var in HIERARCHIES:  # a declared tree knows the code of each published label
-        by_label = {_label_key(label): code for code, label in HIERARCHIES[var].labels().items()}
-        known = labels.map(lambda label: by_label.get(_label_key(label)))
-        fallback = known.where(known.notna(), labels)
-    result = codes.where(codes.notna(), fallback)
-    result = result.where(~is_total, TOTAL_CODE)
-    missing = result.isna()
-    if missing.any():
-        raise DataCheckError(
-            f"{_tables(df)}: {int(missing.sum())} rows have neither a code nor a label for {var}"
-        )
-    return result.astype(str)
+    pairs = pd.DataFrame({"code": codes.where(codes.notna(), na).astype(str),
+                          "label": labels.where(labels.notna(), na).astype(str)}, index=df.index)
+    group = pairs.groupby(["code", "label"], sort=False).ngroup().to_numpy()
+    unique = pairs.drop_duplicates()
+    by_label = ({_label_key(label): code for code, label in HIERARCHIES[var].labels().items()}
+                if var in HIERARCHIES else {})  # a declared tree knows the code of each label
+    decided: list[str | None] = []
+    for code, label in zip(unique["code"], unique["label"], strict=True):
+        if code not in ("", na):
+            decided.append(code)
+        elif label != na and label.strip().lower() == TOTAL_LABEL.lower():
+            decided.append(TOTAL_CODE)
+        elif label == na:
+            decided.append(None)
+        else:
+            decided.append(by_label.get(_label_key(label), label))
+    missing = sum(1 for value in decided if value is None)
+    if missing:
+        rows = int(pd.Series([decided[g] is None for g in group]).sum())
+        raise DataCheckError(f"{_tables(df)}: {rows} rows have neither a code nor a label for {var}")
+    values = pd.Series(decided, dtype=object).to_numpy()[group]
+    return pd.Series(values, index=df.index, dtype=object).astype(str)
 
 
 def _label_key(label: object) -> str:
@@ -257,7 +266,8 @@ def _key_frame(df: pd.DataFrame, var: str) -> pd.DataFrame:
     keys = {c: df[c].astype(str) for c in ("table", "region_code", "year", "date", "measure")
             if c in df.columns}
     for other in variable_columns(df):
-        if other != var and other not in keys and other not in ("census_basis", "region"):
+        if other != var and other not in keys and other not in (
+                "census_basis", "region", "region_key", "source_table", "source_snapshot"):
             keys[other] = attribute_codes(df, other)
     return pd.DataFrame(keys, index=df.index)
 

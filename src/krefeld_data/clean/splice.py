@@ -8,10 +8,9 @@ series with one row per region, year and attribute:
   ``05114000`` and ``051140000000`` meet), each classifying variable by its attribute code
   (``""`` for the total; a format without codes, the classic CSV, borrows the code that the
   other frames give the same label);
-- where publications overlap, the newest wins. "Newest" is the data's own ``stand`` where the
-  provenance or parser recorded one, else the time the file was retrieved, else the latest
-  reference date in the frame (see :func:`publication_date`); ties rank by position in the
-  list (later wins);
+- where publications overlap, the later vintage wins (see :func:`publication_date`: the
+  recorded vintage or ``Stand``, the fetch time of a fetched file, else the latest reference
+  date in the frame); ties rank by position in the list (later wins);
 - each row keeps where it came from: ``source_table`` and ``source_snapshot`` (the raw file);
 - overlapping values that disagree are revisions, which is normal: they are counted, logged
   and listed in ``attrs["splice"]``, never hidden;
@@ -40,16 +39,20 @@ MAX_LISTED_REVISIONS = 50
 
 
 def publication_date(frame: pd.DataFrame) -> datetime | None:
-    """When the figures in ``frame`` were published, as well as we can tell.
+    """When the figures in ``frame`` were published (their vintage), as well as we can tell.
 
-    The data's own ``stand`` (provenance or parser), else the retrieval time, else the latest
-    reference date in the data (a publication cannot precede its own figures), else None.
+    The vintage the provenance records (a ``Stand:`` line, a cassette's response date), the
+    data's own ``stand``, the fetch time for a fetched file
+    (:func:`krefeld_data.clean.census.vintage_of`); else the latest reference date in the data
+    (a publication cannot precede its own figures); else None. An imported file's import time
+    is no vintage: a file downloaded in 2017 and imported today is still the 2017 publication.
     """
+    from krefeld_data.clean.census import vintage_of
+
     provenance = frame.attrs.get("provenance") or {}
-    for candidate in (provenance.get("stand"), frame.attrs.get("stand"), provenance.get("retrieved_at")):
-        parsed = _parse_date(candidate)
-        if parsed is not None:
-            return parsed
+    vintage = vintage_of(provenance, frame.attrs)
+    if vintage.day is not None:
+        return datetime(vintage.day.year, vintage.day.month, vintage.day.day)
     if "date" in frame.columns and frame["date"].notna().any():
         return pd.Timestamp(frame["date"].max()).to_pydatetime().replace(tzinfo=None)
     if "year" in frame.columns and frame["year"].notna().any():

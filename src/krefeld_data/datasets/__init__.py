@@ -58,4 +58,27 @@ def load(name: str, regions: Iterable[str] | None = None) -> pd.DataFrame:
     return subset
 
 
-__all__ = ["load"]
+def load_or_note(name: str, regions: Iterable[str] | None = None) -> tuple[pd.DataFrame | None, str]:
+    """:func:`load`, or (None, one German sentence for the page saying what is missing and how to
+    get it): a story section whose table is not stored says so and the page still builds."""
+    try:
+        return load(name, regions), ""
+    except MissingDataError:
+        from krefeld_data import catalog
+        from krefeld_data.datasets.registry import DATASETS
+
+        known = DATASETS.get(name)
+        codes = list(known.tables) if known else [name]
+        commands = " und ".join(
+            f"`krefeld-data fetch {code} --db {catalog.SOURCE_TABLES[code].database}`"
+            if code in catalog.SOURCE_TABLES else f"`krefeld-data fetch {code}`"
+            for code in codes
+        )
+        noun = "Die Tabelle" if len(codes) == 1 else "Die Tabellen"
+        verb = "ist" if len(codes) == 1 else "sind"
+        return None, (f"{noun} {', '.join(codes)} {verb} nicht gespeichert; mit {commands} (oder "
+                      f"`krefeld-data import DATEI` für eine heruntergeladene Datei) und danach "
+                      f"`krefeld-data build` erscheint dieser Abschnitt.")
+
+
+__all__ = ["load", "load_or_note"]

@@ -41,6 +41,8 @@ REGION_DOCS = {
     "region": processed.COLUMN_DOCS["region"],
 }
 CENSUS_BASIS_DOC = processed.COLUMN_DOCS["census_basis"]
+VINTAGE_DOC = ("Stand der Veröffentlichung, aus der der Wert stammt (ISO-Datum), soweit bekannt; "
+               "die Zensusgrundlage hängt davon ab")
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,20 @@ def check_dataset(dataset: Dataset, frame: pd.DataFrame, store: RawStore) -> Non
     from krefeld_data.clean.checks import check_unique
     from krefeld_data.clean.hierarchy import HIERARCHIES, check_parts_sum, verify_labels
     from krefeld_data.datasets import tables
+    from krefeld_data.errors import DataCheckError
 
     if dataset.keys:
         check_unique(frame, dataset.keys)
     for check in dataset.totals:
-        for table in tables.publications(check.table, store):
+        published = tables.publications(check.table, store)
+        if not any(check.variable in table.columns for table in published):
+            raise DataCheckError(
+                f"table {check.table}: no variable {check.variable!r} to check the totals of; the "
+                f"layout may have changed (columns: {', '.join(map(str, published[0].columns))})"
+            )
+        for table in published:
+            if check.variable not in table.columns:
+                continue  # an older layout without this breakdown: nothing to add up
             if check.variable in HIERARCHIES:
                 verify_labels(table, check.variable)
             check_parts_sum(table, check.variable, check.tolerance, only_root=not check.whole_tree)
@@ -108,30 +119,33 @@ def common_regions(store: RawStore, *tables: str, series: Sequence[str] = ()) ->
 # ---------------------------------------------------------------- the makers
 
 def _population(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import population
+    from krefeld_data.datasets import population
 
-    keys = table_regions(population.POPULATION, store, series=True)
-    return population.population_series(keys, [], store)
+    return population.population(store)
 
 
 def _foreign_share(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import population
+    from krefeld_data.datasets import population
 
-    return population.foreign_share_series(table_regions(population.NATIONALITY_AGE, store), [], store)
+    return population.foreign_share(store)
 
 
 def _background_2011(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import population
+    from krefeld_data.datasets import population
 
-    return population.migration_background_2011(table_regions(population.CENSUS_2011, store), [], store)
+    return population.migration_background(store)
 
 
 def _history_2022(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import population
+    from krefeld_data.datasets import population
 
-    frame = population.immigration_history_2022(table_regions(population.CENSUS_2022, store), [], store)
-    frame.attrs.pop("missing_regions", None)
-    return frame
+    return population.immigration_history(store)
+
+
+def _urban_audit(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.datasets import cities
+
+    return cities.city_population_by_citizenship(store)
 
 
 def _protection_status(store: RawStore) -> pd.DataFrame:
@@ -150,9 +164,9 @@ def _protection_citizenships(store: RawStore) -> pd.DataFrame:
 
 
 def _age_structure(store: RawStore) -> pd.DataFrame:
-    from krefeld_data.stories import age, population
+    from krefeld_data.datasets import age
 
-    return age.age_structure(table_regions(population.NATIONALITY_AGE, store), [], store)
+    return age.age_structure(store)
 
 
 def _naturalisations(store: RawStore) -> pd.DataFrame:
@@ -196,7 +210,9 @@ DATASETS: dict[str, Dataset] = {
             "Zensusbrüchen (Spalte census_basis).",
             ("12411-01-01-4",), (STORY1, STORY2), _population,
             {**REGION_DOCS, "population": "Einwohnerzahl am Stichtag; leer, wo keine Zahl veröffentlicht "
-             "ist oder die Region nicht mehr besteht", "census_basis": CENSUS_BASIS_DOC},
+             "ist oder die Region nicht mehr besteht", "census_basis": CENSUS_BASIS_DOC,
+             "vintage": VINTAGE_DOC, "source_snapshot": processed.COLUMN_DOCS["source_snapshot"]},
+            keys=("region_key", "year"), totals=(TotalsCheck("12411-01-01-4", "ges"),),
         ),
         Dataset(
             "auslaenderanteil", "Ausländeranteil am 31.12. jedes Jahres",
@@ -208,20 +224,29 @@ DATASETS: dict[str, Dataset] = {
             {**REGION_DOCS, "total": "Einwohner insgesamt", "foreign": "Einwohner mit ausländischer "
              "Staatsangehörigkeit", "foreign_share": "Anteil der Ausländerinnen und Ausländer an allen "
              "Einwohnern (0 bis 1)", "census_basis": CENSUS_BASIS_DOC},
+            keys=("region_key", "year"),
+            totals=(TotalsCheck("12411-03-03-4", "ges"), TotalsCheck("12411-03-03-4", "nat")),
         ),
         Dataset(
             "migrationshintergrund_2011", "Migrationshintergrund (Zensus 2011)",
-            "Zensus 2011 (Stichtag 09.05.2011): Personen mit Migrationshintergrund, alle Altersgruppen, "
-            "für alle Regionen der Tabelle 12111-07-01-4. Migrationshintergrund = Deutsche mit "
-            "Migrationshintergrund plus alle Ausländerinnen und Ausländer. Nicht mit der "
-            "Einwanderungsgeschichte des Zensus 2022 vergleichbar (andere Definition).",
-            ("12111-07-01-4",), (STORY1,), _background_2011,
-            {**REGION_DOCS, "total": "Personen insgesamt", "foreign": "Ausländerinnen und Ausländer",
+            "Zensus 2011 (Stichtag 09.05.2011): Personen mit Migrationshintergrund nach Altersgruppen "
+            "(Zeile Insgesamt: alle Altersgruppen), für alle Regionen der Tabelle 12111-07-01-4. Mit "
+            "Migrationshintergrund zählen alle Ausländerinnen und Ausländer sowie Deutsche, die nach "
+            "1955 in das heutige Gebiet Deutschlands zugewandert sind oder mindestens einen solchen "
+            "Elternteil haben. Das Amt rundet jeden Wert auf ein Vielfaches von 10; Summen zweier "
+            "Zellen sind daher ungefähre Zahlen. Nicht mit der Einwanderungsgeschichte des Zensus "
+            "2022 vergleichbar (andere Definition).",
+            ("12111-07-01-4",), (STORY1, STORY3), _background_2011,
+            {**REGION_DOCS, "age_group": "Altersgruppe wie veröffentlicht (Insgesamt = alle Altersgruppen)",
+             "age_from": "untere Altersgrenze (Jahre)",
+             "age_to": "obere Altersgrenze (ausschließlich); leer = nach oben offen",
+             "total": "Personen insgesamt", "foreign": "Ausländerinnen und Ausländer",
              "german_with_background": "Deutsche mit Migrationshintergrund",
              "with_background": "Personen mit Migrationshintergrund (Deutsche mit plus Ausländer)",
              "share": "Anteil der Personen mit Migrationshintergrund (0 bis 1)",
              "status": "unreliable, wo ein benötigter Wert als '/' (nicht sicher genug) veröffentlicht "
              "ist, sonst leer"},
+            keys=("region_key", "age_group"),
         ),
         Dataset(
             "einwanderungsgeschichte_2022", "Einwanderungsgeschichte (Zensus 2022)",
@@ -236,6 +261,23 @@ DATASETS: dict[str, Dataset] = {
              "Nachkommen zweier eingewanderter Elternteile", "one_sided": "Personen mit einseitiger "
              "Einwanderungsgeschichte (nicht in with_history enthalten)",
              "share": "Anteil mit Einwanderungsgeschichte (with_history / total, 0 bis 1)"},
+            keys=("region_key",),
+        ),
+        Dataset(
+            "urban_audit_staatsangehoerigkeit", "Urban Audit: Einwohner nach Staatsangehörigkeit",
+            "Eurostat Urban Audit (urb_cpop1, urb_cpopcb): Einwohner am 1. Januar insgesamt und nach "
+            "Staatsangehörigkeit, jedes veröffentlichte Jahr, für jede Stadt der gespeicherten "
+            "Antworten, die das Regionenverzeichnis kennt. Die Städte liefern die Zahlen selbst; nicht "
+            "jede Stadt liefert jedes Jahr, und Eurostat markiert Brüche (b) und Schätzungen (e).",
+            ("urb_cpop1", "urb_cpopcb"), (STORY1,), _urban_audit,
+            {**REGION_DOCS, "city_code": "Urban-Audit-Code der Stadt bei Eurostat (z. B. DE087C)",
+             "population": "Einwohner am 1. Januar", "nationals": "Einwohner mit der Staatsangehörigkeit "
+             "des Landes", "foreigners_eu": "Einwohner mit der Staatsangehörigkeit eines anderen EU-Staats",
+             "foreigners_non_eu": "Einwohner mit einer Staatsangehörigkeit außerhalb der EU",
+             "foreigners": "Einwohner ohne deutsche Staatsangehörigkeit",
+             "foreign_share": "foreigners / population (0 bis 1)",
+             "quality": "Kennzeichen von Eurostat der verwendeten Zellen (b = Bruch, e = geschätzt)"},
+            keys=("region_key", "year"),
         ),
         Dataset(
             "schutzsuchende_status", "Schutzsuchende nach Schutzstatus",
@@ -286,7 +328,8 @@ DATASETS: dict[str, Dataset] = {
              "age_group": "Altersgruppe wie veröffentlicht", "age_from": "untere Altersgrenze (Jahre)",
              "age_to": "obere Altersgrenze (ausschließlich); leer = nach oben offen",
              "value": "Einwohner", "share": "Anteil an allen Einwohnern derselben Staatsangehörigkeit "
-             "der Region (0 bis 1)"},
+             "der Region (0 bis 1)", "census_basis": CENSUS_BASIS_DOC},
+            keys=("region_key", "nationality", "sex", "age_group"),
         ),
         Dataset(
             "einbuergerungen", "Einbürgerungen je Jahr",
@@ -350,6 +393,34 @@ DATASETS: dict[str, Dataset] = {
         ),
     )
 }
+
+
+
+def tidy_table_maker(code: str) -> Callable[[RawStore], pd.DataFrame]:
+    """A maker for a new story's dataset: the latest publication of one table, tidy, with
+    ``region_key`` and ``region`` where it has German regions (``krefeld-data new-story``)."""
+    def make(store: RawStore) -> pd.DataFrame:
+        from krefeld_data.catalog import SOURCE_TABLES
+        from krefeld_data.datasets import tables
+
+        eurostat = getattr(SOURCE_TABLES.get(code), "database", "") == "eurostat"
+        return tables.latest(code, store, german_regions=not eurostat)
+
+    return make
+
+
+def _user_datasets() -> dict[str, Dataset]:
+    """Datasets of the stories in the user catalogue (``stories.toml``, see :mod:`krefeld_data.catalog`)."""
+    from krefeld_data.catalog import USER
+
+    return {
+        d.name: Dataset(d.name, d.title, d.description, (d.table,), (d.story,), tidy_table_maker(d.table),
+                        dict(processed.COLUMN_DOCS))
+        for d in USER.datasets if d.name not in DATASETS
+    }
+
+
+DATASETS.update(_user_datasets())
 
 
 def datasets_for(stories: Iterable[str]) -> list[Dataset]:
@@ -484,8 +555,12 @@ def build_datasets(
     force: bool = False,
     store: RawStore | None = None,
     progress: bool = False,
+    on_result: Callable[[DatasetResult], None] | None = None,
 ) -> CleanSummary:
     """Write the named datasets (default: all) that are not fresh; returns what happened and why.
+
+    ``on_result`` is called after each dataset (the build starts a story's notebook as soon as
+    the story's datasets are written, while the next ones are made).
 
     A dataset whose table is missing is skipped with the command that gets it; one whose
     maker or checks fail is reported as failed (its old files stay). Neither stops the others.
@@ -506,6 +581,8 @@ def build_datasets(
                       "skipped": f"not written, missing {', '.join(result.missing)}",
                       "failed": f"failed: {result.reason}"}[result.status]
             _progress(progress, f"[data {number}/{len(chosen)}] {dataset.name}: {detail}")
+            if on_result is not None:
+                on_result(result)
     finally:
         tables.forget()
     summary.seconds = time.perf_counter() - begun

@@ -178,11 +178,11 @@ def find_variable(frame: pd.DataFrame, *markers: str) -> str:
     """
     wanted = {m.lower() for m in markers}
     for var in classifying(frame):
-        values = set(frame[var].astype(str).str.strip().str.lower())
+        distinct = set(map(str, pd.unique(frame[var].astype(object))))
         code_col = f"{var}_code"
         if code_col in frame.columns:
-            values |= set(frame[code_col].astype(str).str.strip().str.lower())
-        if values & wanted:
+            distinct |= set(map(str, pd.unique(frame[code_col].astype(object))))
+        if {v.strip().lower() for v in distinct} & wanted:
             return var
     table = (frame.attrs.get("sources") or [frame.attrs.get("provenance") or {}])[0].get("table", "?")
     raise KrefeldDataError(

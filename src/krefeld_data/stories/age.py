@@ -1,110 +1,113 @@
-"""Story 3, "Jung und hier": age structure of foreign and German residents (12411-03-03-4).
+"""Story 3, "Jung und hier": the facts its sentences state, from loaded datasets.
 
-A population pyramid compares shapes, so each bar is a share of its own group (all foreign
-or all German residents of the region), not a count: a city with few foreigners would
-otherwise show a flat foreign side whatever their ages.
+The main measure is the census 2011 migration background by age
+(``migrationshintergrund_2011``): it counts children born here to immigrant parents, who are
+often German by birth. The passport view (``altersstruktur``, 12411-03-03-4: how many foreign
+and how many German residents are young) is kept as a secondary view, because it is biased by
+construction: children born here are often German, and naturalisation moves people out of the
+foreign group, so foreigners look older than the people with a migration history are.
+
+``under`` (the notebook's ``YOUNG``) must be a bound of the table's age groups; the census
+groups are ten years wide, the population update's finer (3, 6, 10, 15, 18 …):
+:func:`usable_bound` picks the nearest bound at or below the wish, and the text says which.
 """
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from krefeld_data.raw.store import RawStore
-from krefeld_data.stories import _data
-from krefeld_data.stories._data import Cities
-from krefeld_data.stories.population import NATIONALITY_AGE
-
-SEXES = {"GESM": "männlich", "GESW": "weiblich", "männlich": "männlich", "weiblich": "weiblich"}
+from krefeld_data.errors import KrefeldDataError
+from krefeld_data.stories.claims import Verdict
 
 
-def age_bounds(label: str) -> tuple[int, int | None]:
-    """Lower and upper age (exclusive; None = open) of a label like ``15 bis unter 18 Jahre``."""
-    text = label.strip().lower()
-    if match := re.fullmatch(r"unter (\d+) jahre?n?", text):
-        return 0, int(match.group(1))
-    if match := re.fullmatch(r"(\d+) bis unter (\d+) jahre?n?", text):
-        return int(match.group(1)), int(match.group(2))
-    if match := re.fullmatch(r"(\d+) jahre? und (?:mehr|älter)", text):
-        return int(match.group(1)), None
-    raise _data.KrefeldDataError(f"table {NATIONALITY_AGE}: cannot read the age group {label!r}")
+def bounds(frame: pd.DataFrame) -> list[int]:
+    """The upper bounds of the first age groups, e.g. [3, 6, 10, …] (usable as ``under``)."""
+    rows = frame[frame["age_to"].notna()] if "age_group" not in frame.columns else frame[
+        (frame["age_group"].astype(str) != "Insgesamt") & frame["age_to"].notna()]
+    return sorted({int(b) for b in rows["age_to"]})
 
 
-def age_structure(
-    cities: Cities | None = None,
-    context: Cities | None = None,
-    store: RawStore | None = None,
-    *,
-    year: int | None = None,
-) -> pd.DataFrame:
-    """Residents by nationality, sex and age group on 31.12. of ``year`` (default: latest).
+def usable_bound(frame: pd.DataFrame, wanted: int) -> int:
+    """The largest age bound of ``frame`` at or below ``wanted`` (the smallest where none is)."""
+    available = bounds(frame)
+    if not available:
+        raise KrefeldDataError("the age dataset has no age groups")
+    below = [b for b in available if b <= wanted]
+    return max(below) if below else min(available)
 
-    Columns: region_key, region, year, date, nationality (deutsch/ausländisch), sex
-    (männlich/weiblich), age_group, age_from, age_to, value, share (of the region's residents
-    of that nationality, both sexes: the shares of one pyramid side pair add up to 1).
+
+def young_share(structure: pd.DataFrame, under: int) -> pd.DataFrame:
+    """Passport view: share younger than ``under`` among foreign and among German residents.
+
+    ``structure``: the ``altersstruktur`` dataset (any regions). Columns: region_key, region,
+    year, nationality, young, total, share.
     """
-    keys = _data.wanted_keys(cities, context)
-    raw = _data.load(NATIONALITY_AGE, store)
-    frame = _data.for_regions(raw, keys, NATIONALITY_AGE)
-    nat = _data.find_variable(frame, "NATA", "Ausländer(innen)")
-    sex = _data.find_variable(frame, "GESM", "männlich")
-    age = _data.find_variable(frame, "unter 3 Jahre", "ALT000B03")
-    frame = frame.assign(number=_data.numeric_value(frame))
-    if year is None:
-        year = int(frame.loc[frame["number"].notna(), "year"].max())
-    frame = frame[frame["year"] == year]
-    if frame.empty:
-        raise _data.MissingDataError(
-            f"table {NATIONALITY_AGE} has no figures for 31.12.{year}; get a newer table with "
-            f"{_data.fetch_hint(NATIONALITY_AGE)}"
+    if under not in bounds(structure):
+        raise KrefeldDataError(
+            f"altersstruktur: {under} is not an age group bound; use one of {bounds(structure)}"
         )
-    nat_code, sex_code, age_code = (_data.codes(frame, v) for v in (nat, sex, age))
-    frame = frame[(nat_code != "") & (sex_code != "") & (age_code != "")]
-    result = pd.DataFrame({
-        "region_key": frame["region_key"].astype(str),
-        "region": frame["region"].astype(str),
-        "year": frame["year"].astype("Int64"),
-        "date": frame["date"],
-        "nationality": _data.nationality(frame, nat),
-        "sex": _data.codes(frame, sex).map(SEXES),
-        "age_group": frame[age].astype(str),
-        "value": frame["number"],
-    })
-    bounds = result["age_group"].map(age_bounds)
-    result["age_from"] = bounds.map(lambda b: b[0]).astype("Int64")
-    result["age_to"] = bounds.map(lambda b: b[1]).astype("Int64")
-    group_total = result.groupby(["region_key", "nationality"])["value"].transform("sum")
-    result["share"] = result["value"] / group_total
-    result = result.sort_values(["age_from", "nationality", "sex"], kind="stable")
-    return _data.finish(_data.order_regions(result, keys), raw)
-
-
-def young_share(
-    cities: Cities | None = None,
-    context: Cities | None = None,
-    store: RawStore | None = None,
-    *,
-    under: int = 18,
-    year: int | None = None,
-) -> pd.DataFrame:
-    """Share of residents younger than ``under`` years, foreign vs German (latest year).
-
-    ``under`` must be a bound of the published age groups (3, 6, 10, 15, 18, 20, 25, …).
-    Columns: region_key, region, year, nationality, young, total, share.
-    """
-    structure = age_structure(cities, context, store, year=year)
-    bounds = set(structure["age_from"].dropna().astype(int))
-    if under not in bounds:
-        raise _data.KrefeldDataError(
-            f"table {NATIONALITY_AGE}: {under} is not an age group bound; use one of {sorted(bounds)}"
-        )
-    structure = structure.assign(young=structure["value"].where(structure["age_from"] < under, 0.0))
+    work = structure.assign(young=structure["value"].where(structure["age_to"].fillna(10**6) <= under, 0.0))
+    keys = ["region_key", "region", "year", "nationality"]
     result = (
-        structure.groupby(["region_key", "region", "year", "nationality"], sort=False)[["young", "value"]]
+        work.groupby(keys, sort=False, observed=True)[["young", "value"]]
         .sum()
         .rename(columns={"value": "total"})
         .reset_index()
     )
     result["share"] = result["young"] / result["total"]
-    return _data.finish(result, structure)
+    result.attrs = dict(structure.attrs)
+    return result
+
+
+def background_by_age(background: pd.DataFrame, under: int) -> pd.DataFrame:
+    """Census 2011: share with a migration background among residents younger than ``under``
+    and among all residents, per region.
+
+    ``background``: the ``migrationshintergrund_2011`` dataset. Columns: region_key, region,
+    young_total, young_with, young_share, all_share, unreliable (a needed cell was ``/``).
+    The counts are sums of cells the office rounded to multiples of 10: say "rund".
+    """
+    if under not in bounds(background):
+        raise KrefeldDataError(
+            f"migrationshintergrund_2011: {under} is not an age group bound; use one of {bounds(background)}"
+        )
+    groups = background[background["age_group"].astype(str) != "Insgesamt"]
+    young = groups[groups["age_to"].notna() & (groups["age_to"] <= under)]
+    totals = background[background["age_group"].astype(str) == "Insgesamt"].set_index("region_key")
+    rows = []
+    for key, part in young.groupby("region_key", sort=False):
+        row = {"region_key": key, "region": part["region"].iloc[0],
+               "young_total": part["total"].sum(min_count=1),
+               "young_with": part["with_background"].sum(min_count=len(part)),
+               "unreliable": bool((part["status"].astype(str) == "unreliable").any())}
+        row["young_share"] = row["young_with"] / row["young_total"]
+        row["all_share"] = totals.loc[key, "share"] if key in totals.index else float("nan")
+        rows.append(row)
+    result = pd.DataFrame(rows, columns=["region_key", "region", "young_total", "young_with",
+                                         "young_share", "all_share", "unreliable"])
+    result.attrs = dict(background.attrs)
+    return result
+
+
+def comparison_word(young: float, everyone: float) -> str:
+    """"höher" / "niedriger" / "gleich": the young's share against everyone's, to one decimal."""
+    a, b = round(young * 1000), round(everyone * 1000)
+    return "höher" if a > b else "niedriger" if a < b else "gleich"
+
+
+def verdict_k5(city: str, under: int, row: pd.Series | None) -> Verdict:
+    """K5 on story 3's page: the organisation is not in the statistics; the figures show how
+    much of the task is with the young (census 2011, migration background by age)."""
+    from krefeld_data.util.german import percent
+
+    reason = ("Ob Integration Sozial- und nicht Ordnungspolitik ist und in ein Dezernat für Jugend, "
+              "Bildung und Sport gehört, entscheidet keine Statistik")
+    if row is None or pd.isna(row["young_share"]):
+        return Verdict("K5", "mit amtlichen Daten nicht prüfbar", reason + ".")
+    word = comparison_word(row["young_share"], row["all_share"])
+    relation = {"höher": "ein größerer Teil", "niedriger": "ein kleinerer Teil",
+                "gleich": "derselbe Teil"}[word]
+    reason += (f"; sie zeigt aber, dass in {city} 2011 unter den Einwohnern unter {under} Jahren {relation} "
+               "einen Migrationshintergrund hatte als unter allen Einwohnern.")
+    numbers = (f"unter {under} Jahren: {percent(row['young_share'])}", f"alle: {percent(row['all_share'])}")
+    return Verdict("K5", "mit amtlichen Daten nicht prüfbar", reason, numbers)

@@ -1,189 +1,166 @@
-"""Story 1, "Wer lebt in der Stadt?": population, foreign share, migration background.
+"""Story 1, "Wer lebt in der Stadt?": the facts its sentences state, from loaded datasets.
 
-Three different counts answer "who lives here", and they must not be mixed silently:
-the population update (12411-*, 31.12. of each year, census breaks in 2011 and 2022),
-the 2011 census (migration background, 09.05.2011) and the 2022 census (immigration history,
-15.05.2022). Each function returns one of them, with its reference date.
+Every function takes frames read with :func:`krefeld_data.datasets.load` (``bevoelkerung``,
+``auslaenderanteil``, ``migrationshintergrund_2011``, ``einwanderungsgeschichte_2022``) and
+returns the numbers a sentence needs; the notebook only formats them. Changes are computed only
+between values on one and the same, known census basis: a change across a break, or involving a
+value whose basis is uncertain ("Zensus 2011 oder 2022"), is a rebasing artefact, not a change.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
-from krefeld_data.clean.census import add_census_basis
-from krefeld_data.raw.store import RawStore
-from krefeld_data.stories import _data
-from krefeld_data.stories._data import Cities
-
-POPULATION = "12411-01-01-4"
-NATIONALITY_AGE = "12411-03-03-4"
-CENSUS_2011 = "12111-07-01-4"
-CENSUS_2022 = "1000A-2022"
+from krefeld_data.clean.census import is_uncertain
+from krefeld_data.stories.claims import Verdict
 
 
-def population_series(
-    cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
-) -> pd.DataFrame:
-    """Population on 31.12. of every available year, with the census basis of each figure.
+@dataclass(frozen=True)
+class Change:
+    """A change between two values on the same census basis."""
 
-    Every stored publication of the table is used (spliced; the newest wins where they overlap).
+    first_year: int
+    last_year: int
+    first: float
+    last: float
+    basis: str
 
-    Columns: region_key, region, year, date, population (NaN where no number is published),
-    status, census_basis.
+    @property
+    def relative(self) -> float:
+        return self.last / self.first - 1
+
+
+def region_series(frame: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
+    """One region's rows with a number in ``value``, oldest first."""
+    rows = frame[frame["region_key"].astype(str) == str(key)].dropna(subset=[value])
+    return rows.sort_values("year" if "year" in rows.columns else "date", kind="stable")
+
+
+def latest_value(frame: pd.DataFrame, key: str, value: str) -> pd.Series | None:
+    """The newest row of region ``key`` with a number in ``value``; None where there is none."""
+    rows = region_series(frame, key, value)
+    return None if rows.empty else rows.iloc[-1]
+
+
+def change_on_same_basis(frame: pd.DataFrame, key: str, value: str = "population") -> Change | None:
+    """From the first to the last year of the newest unbroken run of one known census basis.
+
+    None where the newest value's basis is uncertain or the run has a single year: then there
+    is no change the text may state.
     """
-    keys = _data.wanted_keys(cities, context)
-    raw = _data.load_series(POPULATION, store)
-    frame = _data.for_regions(raw, keys, POPULATION)
-    sex = _data.find_variable(frame, "GESM", "männlich")
-    frame = _data.only_totals(frame, [sex])
-    frame = add_census_basis(frame, population_update=True)
-    result = pd.DataFrame({
-        "region_key": frame["region_key"].astype(str),
-        "region": frame["region"].astype(str),
-        "year": frame["year"].astype("Int64"),
-        "date": frame["date"],
-        "population": _data.numeric_value(frame),
-        "status": frame["status"].astype(str),
-        "census_basis": frame["census_basis"].astype(str),
-    })
-    # A region that no longer exists is published as `-` (a true zero of the table, but no
-    # population): shown as a gap, not as a fall to zero.
-    result.loc[result["status"] == "zero", "population"] = float("nan")
-    return _data.finish(_data.order_regions(result, keys), raw)
+    rows = region_series(frame, key, value)
+    if rows.empty or "census_basis" not in rows.columns:
+        return None
+    tags = rows["census_basis"].astype(str).tolist()
+    newest = tags[-1]
+    if is_uncertain(newest) or newest == "":
+        return None
+    start = len(tags) - 1
+    while start > 0 and tags[start - 1] == newest:
+        start -= 1
+    if start == len(tags) - 1:
+        return None
+    first, last = rows.iloc[start], rows.iloc[-1]
+    return Change(int(first["year"]), int(last["year"]), float(first[value]), float(last[value]), newest)
 
 
-def _population_by_nationality(frame: pd.DataFrame) -> pd.DataFrame:
-    """Total and foreign population per region and date (all ages, both sexes)."""
-    nat = _data.find_variable(frame, "NATA", "Ausländer(innen)", "Ausländer")
-    sex = _data.find_variable(frame, "GESM", "männlich")
-    age = _data.find_variable(frame, "unter 3 Jahre", "ALT000B03")
-    frame = _data.only_totals(frame, [sex, age])
-    kind = _data.nationality(frame, nat)
-    foreign_mask = kind == "ausländisch"
-    value = _data.numeric_value(frame)
-    keys = ["region_key", "region", "year", "date"]
-    total = frame[kind == ""].assign(total=value)[[*keys, "total"]]
-    foreign = frame[foreign_mask].assign(foreign=value)[[*keys, "foreign"]]
-    return total.merge(foreign, on=keys, how="outer", validate="one_to_one")
+def basis_changes(frame: pd.DataFrame, key: str, value: str = "population") -> list[tuple[int, str, str]]:
+    """(first year, old basis, new basis) wherever region ``key``'s series changes its basis."""
+    rows = region_series(frame, key, value)
+    tags = rows["census_basis"].astype(str).tolist()
+    years = [int(y) for y in rows["year"]]
+    return [(years[i], tags[i - 1], tags[i]) for i in range(1, len(tags)) if tags[i] != tags[i - 1]]
 
 
-def foreign_share_series(
-    cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
-) -> pd.DataFrame:
-    """Foreign residents (Ausländer) as a share of all residents, 31.12. of each year (12411-03-03-4).
-
-    Columns: region_key, region, year, date, total, foreign, foreign_share (0–1), census_basis.
-    """
-    keys = _data.wanted_keys(cities, context)
-    raw = _data.load(NATIONALITY_AGE, store)
-    frame = _data.for_regions(raw, keys, NATIONALITY_AGE)
-    result = _population_by_nationality(frame)
-    result["foreign_share"] = result["foreign"] / result["total"]
-    result["region_key"] = result["region_key"].astype(str)
-    result["region"] = result["region"].astype(str)
-    result["year"] = result["year"].astype("Int64")
-    result = add_census_basis(result.assign(table=NATIONALITY_AGE), population_update=True)
-    result["census_basis"] = result["census_basis"].astype(str)
-    result = result.drop(columns="table")
-    return _data.finish(_data.order_regions(result, keys), raw)
+def chart_breaks(frame: pd.DataFrame, value: str = "population") -> dict[int, str]:
+    """First year on a new basis -> label, over every region of ``frame`` (for the chart kit)."""
+    breaks: dict[int, str] = {}
+    for key in frame["region_key"].astype(str).unique():
+        for year, _, new in basis_changes(frame, key, value):
+            breaks.setdefault(year, f"Basis: {new}")
+    return dict(sorted(breaks.items()))
 
 
-def migration_background_2011(
-    cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
-) -> pd.DataFrame:
-    """Census 2011 (09.05.2011): people with a migration background, all ages (12111-07-01-4).
-
-    People with a migration background = Germans with one + foreigners (every foreigner has
-    one by definition). Columns: region_key, region, date, total, foreign,
-    german_with_background, with_background, share (0–1), status (``unreliable`` where a
-    needed cell is ``/``).
-    """
-    keys = _data.wanted_keys(cities, context)
-    raw = _data.load(CENSUS_2011, store)
-    frame = _data.for_regions(raw, keys, CENSUS_2011)
-    age = _data.find_variable(frame, "unter 10 Jahre")
-    frame = _data.only_totals(frame, [age])
-    value = _data.numeric_value(frame)
-    label = _cell_labels(frame, age)
-    parts = {
-        "total": label.str.fullmatch(r"(insgesamt\|?)*"),
-        "foreign": label.str.contains("ausländer", regex=False),
-        "german_with_background": label.str.contains("mit migrationshintergrund", regex=False)
-        & ~label.str.contains("ausländer", regex=False),
-    }
-    rows = []
-    for key, group in frame.groupby("region_key", sort=False, observed=True):
-        row = {"region_key": str(key), "region": str(group["region"].iloc[0]),
-               "date": group["date"].dropna().max() if "date" in group else pd.NaT}
-        unreliable = False
-        for name, mask in parts.items():
-            cells = group[mask.loc[group.index]]
-            if len(cells) != 1:
-                raise _data.KrefeldDataError(
-                    f"table {CENSUS_2011}: expected one '{name}' cell for region {key}, found "
-                    f"{len(cells)}; the table layout may have changed"
-                )
-            row[name] = value.loc[cells.index[0]]
-            unreliable |= str(cells["status"].iloc[0]) not in _data.NUMERIC
-        row["status"] = "unreliable" if unreliable else ""
-        rows.append(row)
-    result = pd.DataFrame(rows)
-    result["with_background"] = result["german_with_background"] + result["foreign"]
-    result["share"] = result["with_background"] / result["total"]
-    return _data.finish(_data.order_regions(result, keys), raw)
+def uncertain_years(frame: pd.DataFrame, key: str, value: str = "population") -> list[int]:
+    """Years of region ``key`` whose census basis could not be known."""
+    rows = region_series(frame, key, value)
+    return [int(y) for y, b in zip(rows["year"], rows["census_basis"], strict=True) if is_uncertain(b)]
 
 
-def _cell_labels(frame: pd.DataFrame, age: str) -> pd.Series:
-    """All classifying labels of a row but the age, joined with ``|`` (lower case).
-
-    The census table stacks nationality and migration background in one header, so a cell is
-    known by its labels together (e.g. ``deutsche|personen mit migrationshintergrund``).
-    """
-    variables = [v for v in _data.classifying(frame) if v != age]
-    if not variables:
-        return frame["measure_label"].astype(str).str.lower()
-    parts = frame[variables].astype(str).apply(lambda col: col.str.strip().str.lower())
-    parts = parts.replace({"nan": "", "<na>": "", "none": ""})
-    joined = parts.apply(lambda row: "|".join(p for p in row if p), axis=1)
-    return joined.where(joined != "", "insgesamt")
+def on_date(frame: pd.DataFrame, value: str, *, year: int | None = None) -> pd.DataFrame:
+    """One row per region for ``year`` (default: the newest year any region has)."""
+    known = frame.dropna(subset=[value])
+    if known.empty:
+        return known
+    year = int(known["year"].max()) if year is None else year
+    return known[known["year"] == year]
 
 
-def immigration_history_2022(
-    cities: Cities | None = None, context: Cities | None = None, store: RawStore | None = None
-) -> pd.DataFrame:
-    """Census 2022 (15.05.2022): people with an immigration history, all ages (1000A-2022).
+def rank_of(frame: pd.DataFrame, key: str, value: str, among: list[str]) -> tuple[int, int] | None:
+    """Place of ``key`` among the regions ``among`` by ``value`` (1 = highest) and how many were
+    ranked; None where ``key`` has no value. Regions without a value are not ranked."""
+    rows = frame[frame["region_key"].astype(str).isin(among)].dropna(subset=[value])
+    rows = rows.drop_duplicates("region_key").set_index("region_key")[value].sort_values(ascending=False)
+    if key not in rows.index:
+        return None
+    return list(rows.index).index(key) + 1, len(rows)
 
-    "Mit Einwanderungsgeschichte" = immigrants themselves plus descendants of two immigrant
-    parents; a one-sided history is counted apart. Columns: region_key, region, date, total,
-    with_history, immigrants, descendants, one_sided, share (with_history / total).
-    Regions the table does not cover (the public table has Germany and the Länder only) are
-    left out; ``attrs["missing_regions"]`` names them.
-    """
-    keys = _data.wanted_keys(cities, context)
-    raw = _data.load(CENSUS_2022, store)
-    frame = raw[raw["region_key"].isin(keys)]
-    age = _data.find_variable(frame if len(frame) else raw, "ALT000B009", "Unter 10 Jahre")
-    frame = _data.only_totals(frame, [age])
-    history = _data.find_variable(raw, "WANDERUNG-BEID")
-    code = _data.codes(frame, history)
-    variable_of = frame[f"{history}_variable"].astype(str) if f"{history}_variable" in frame else None
-    value = _data.numeric_value(frame)
-    pick = {
-        "total": (code == "") & (variable_of.isin(["WDGAT2", "nan"]) if variable_of is not None else True),
-        "with_history": code == "WANDERUNG-BEID",
-        "immigrants": code == "EINGEWANDERTE",
-        "descendants": code == "NACHKOMMEN",
-        "one_sided": code == "WANDERUNG-EINS",
-    }
-    index = ["region_key", "region", "date"]
-    result = None
-    for name, mask in pick.items():
-        part = frame[mask].assign(**{name: value[mask]})[[*index, name]]
-        part = part.drop_duplicates(index)  # WANDERUNG-EINS is published under both variables
-        result = part if result is None else result.merge(part, on=index, how="outer")
-    result["region_key"] = result["region_key"].astype(str)
-    result["region"] = result["region"].astype(str)
-    result["share"] = result["with_history"] / result["total"]
-    result = _data.finish(_data.order_regions(result, keys), raw)
-    result.attrs["missing_regions"] = [k for k in keys if k not in set(result["region_key"])]
-    return result
+
+def background_share(background: pd.DataFrame, key: str) -> pd.Series | None:
+    """Census 2011, all ages: the row of region ``key`` (share, with_background, status)."""
+    rows = background[(background["region_key"].astype(str) == key)
+                      & (background["age_group"].astype(str) == "Insgesamt")]
+    return None if rows.empty else rows.iloc[0]
+
+
+def verdict_k5(city: str, cities: list[str], shares: dict[str, float],
+               background: dict[str, float]) -> Verdict:
+    """K5: the organisation of city departments is in no official statistic; the figures show
+    how similar the tasks of the cities are. ``shares`` (foreign share, newest year) and
+    ``background`` (migration background 2011) map city names to shares."""
+    from krefeld_data.util.german import percent
+
+    def span(values: dict[str, float]) -> str:
+        known = {k: v for k, v in values.items() if pd.notna(v)}
+        if not known:
+            return ""
+        low, high = min(known, key=known.get), max(known, key=known.get)
+        return f"{percent(known[low])} ({low}) bis {percent(known[high])} ({high})"
+
+    numbers: list[str] = []
+    if span(shares):
+        numbers.append(f"Ausländeranteil {span(shares)}")
+    if span(background):
+        numbers.append(f"Migrationshintergrund 2011 {span(background)}")
+    others = [c for c in cities if c != city]
+    reason = (
+        "Ob Integration Sozial- oder Ordnungspolitik ist und wie die Städte ihre Ämter ordnen, "
+        "steht in keiner amtlichen Statistik; die Zahlen zeigen nur, wie ähnlich die Aufgabe in "
+        f"{city} und {_join(others)} ist." if others else
+        "Ob Integration Sozial- oder Ordnungspolitik ist und wie eine Stadt ihre Ämter ordnet, "
+        f"steht in keiner amtlichen Statistik; die Zahlen zeigen nur, wer in {city} lebt."
+    )
+    return Verdict("K5", "mit amtlichen Daten nicht prüfbar", reason, tuple(numbers))
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} und {names[-1]}"
+
+
+def names(frame: pd.DataFrame) -> dict[str, str]:
+    """region_key -> short name, from a loaded dataset."""
+    pairs = frame[["region_key", "region"]].drop_duplicates("region_key")
+    return dict(zip(pairs["region_key"].astype(str), pairs["region"].astype(str), strict=True))
+
+
+def first_present(frames: list[Any], key: str) -> str | None:
+    """The region's short name from the first frame that has it."""
+    for frame in frames:
+        if frame is not None and "region_key" in frame.columns:
+            found = names(frame).get(key)
+            if found:
+                return found
+    return None
