@@ -2,7 +2,8 @@
 
 1. Round trip: a random valid table written out as a GENESIS flat file (current and old
    layout), a classic GENESIS CSV (UTF-8 or Windows-1252) and Eurostat JSON-stat 2.0 reads
-   back with the same values, statuses (every special value), quality flags, region codes
+   back (also a 2025-26 classic table with value/flag pairs and blank repeated dates) with the
+   same values, statuses (every special value), quality flags, region codes
    (leading zeros, ``DG``, 2 to 12 digits), labels (umlauts, commas, brackets), years and dates.
 2. Damage: random flipped bits, cut-offs and inserted bytes in valid files (also the classic
    tables of 2025-26, SDMX-CSV and an old flat file with several value columns) never escape as
@@ -219,6 +220,48 @@ def test_classic_csv_round_trip(table: Table, encoding: str) -> None:
     assert_same(frame, table)
     assert set(frame["measure"]) == {"BEVSTD"} and set(frame["unit"]) == {"Anzahl"}
     assert (frame["date"].dt.year == frame["year"]).all()
+
+
+def write_classic_2026(table: Table, flags: list[str], encoding: str) -> bytes:
+    """The 2025-26 generation: ``Tabelle:``, a value/flag pair per column, blank repeated dates."""
+    columns = [label for _, label in table.ges]
+    lead = ";;;"
+    pairs = lambda cells: ";".join(f"{c};" for c in cells)  # noqa: E731 - value, then its flag cell
+    lines = [
+        "Tabelle: 12411-01-01-4",
+        "Bevölkerung: Kreise, Stichtag, Geschlecht" + ";" * (2 + 2 * len(columns)),
+        lead + pairs(["Bevölkerungsstand"] * len(columns)),
+        lead + pairs(columns),
+        lead + pairs(["Anzahl"] * len(columns)),
+    ]
+    k = 0
+    for year in table.years:
+        for i, (region, name) in enumerate(table.regions):
+            cells = []
+            for ges, _ in table.ges:
+                cells += [table.cells[(region, year, ges)].text, flags[k % len(flags)]]
+                k += 1
+            date = f"31.12.{year}" if i == 0 else ""  # left blank where it repeats the row above
+            lines.append(f"{date};{region};    {name};" + ";".join(cells))
+    lines += ["__________", "© IT.NRW, Düsseldorf, 2026. Testdaten.", "Stand: 09.02.2026 / 16:09:36"]
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+@PROPERTY_SETTINGS
+@given(table=tables(min_columns=2), flags=st.lists(st.sampled_from(["", "e", "p", "r", "s"]), min_size=1,
+                                                  max_size=5),
+       encoding=st.sampled_from(["latin-1", "utf-8", "utf-8-sig"]))
+def test_classic_2026_with_flag_pairs_round_trip(table: Table, flags: list[str], encoding: str) -> None:
+    frame = read_table(write_classic_2026(table, flags, encoding))
+    assert_same(frame, table)
+    assert frame.attrs["vintage"] == "2026-02-09"
+    expected = [flags[k % len(flags)] for k in range(len(table.cells))]
+    order = [(r, y, g) for y in table.years for r, _ in table.regions for g, _ in table.ges]
+    flag_of = dict(zip(order, expected, strict=True))
+    columns = (frame["region_code"], frame["year"], frame["ges_code"].astype(str),
+               frame["quality"].astype(str))
+    got = {(r, int(y), g): q for r, y, g, q in zip(*columns, strict=True)}
+    assert got == flag_of
 
 
 # JSON-stat cells: a number with an optional observation flag, or a flag without a number.

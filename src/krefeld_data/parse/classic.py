@@ -280,38 +280,46 @@ def _split_flag_columns(layout: Layout) -> None:
 
     A pair is recognised by its shape, not by a language: every second value column has an
     empty cell in each header row (or repeats the one beside it) and holds nothing but flag
-    letters (or nothing).
+    letters (or nothing). A ``;`` closing every line is an empty column, not a value: such
+    columns are dropped one by one until the pairs fit (the last flag column may be empty too).
     """
-    _drop_trailing_empty_columns(layout)
+    while not _take_flag_pairs(layout) and _drop_trailing_empty_column(layout):
+        pass
+
+
+def _take_flag_pairs(layout: Layout) -> bool:
     header, data = layout.header, layout.data
     lead = min(len(row) - len(_lstrip_empty(row)) for row in header)
     count = layout.width - lead
     if lead == 0 or count < 2 or count % 2:
-        return
+        return False
     values, flags = range(lead, layout.width, 2), range(lead + 1, layout.width, 2)
     # Over a flag column the header is empty, or repeats the cell over its value (``2009;2009``).
     if any(row[j].strip() not in ("", row[j - 1].strip()) for row in header for j in flags):
-        return
+        return False
     if all(row[j].strip() for row in header for j in flags) and not any(
             fields[j].strip() for _, fields in data for j in flags):
-        return  # repeated headers over empty columns: nothing says these are flags
+        return False  # repeated headers over empty columns: nothing says these are flags
     if not all(any(row[j].strip() for row in header) for j in values):
-        return
+        return False
     if not all(FLAG_CELL.match(fields[j].strip()) for _, fields in data for j in flags):
-        return
+        return False
     layout.header = [row[:lead] + [row[j] for j in values] for row in header]
     layout.flags = [[fields[j] for j in flags] for _, fields in data]
     layout.data = [(line, fields[:lead] + [fields[j] for j in values]) for line, fields in data]
     layout.width = lead + count // 2
+    return True
 
 
-def _drop_trailing_empty_columns(layout: Layout) -> None:
-    """A ``;`` at the end of every line (``31.12.1950;50958125;``) is no column of values."""
-    while layout.width > 2 and not any(row[-1].strip() for row in layout.header) and not any(
+def _drop_trailing_empty_column(layout: Layout) -> bool:
+    """Drop the last column if it is empty in every header and data row; True if dropped."""
+    if layout.width <= 2 or any(row[-1].strip() for row in layout.header) or any(
             fields[-1].strip() for _, fields in layout.data):
-        layout.header = [row[:-1] for row in layout.header]
-        layout.data = [(line, fields[:-1]) for line, fields in layout.data]
-        layout.width -= 1
+        return False
+    layout.header = [row[:-1] for row in layout.header]
+    layout.data = [(line, fields[:-1]) for line, fields in layout.data]
+    layout.width -= 1
+    return True
 
 
 def _fill_down(layout: Layout) -> None:
