@@ -25,7 +25,6 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -353,30 +352,55 @@ def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports:
 
 # Static images take seconds per story (kaleido drives a browser): the build's notebooks keep
 # running meanwhile, and the front page, which shows them, waits for them (wait_for_images).
+# One worker thread takes every chart queued so far in one kaleido session, so a build pays
+# the browser's start once or twice, not once per story.
 _images_lock = threading.Lock()
-_images_pool: ThreadPoolExecutor | None = None
-_images_pending: list[tuple[str, Future]] = []
+_images_queue: list[tuple[str, ChartPiece, Mapping[str, Any], Path]] = []
+_images_worker: threading.Thread | None = None
+_images_problems: list[str] = []
+
+
+def _work_images() -> None:
+    global _images_worker
+    while True:
+        with _images_lock:
+            batch = list(_images_queue)
+            _images_queue.clear()
+            if not batch:
+                _images_worker = None
+                return
+        by_folder: dict[Path, list[tuple[ChartPiece, Mapping[str, Any]]]] = {}
+        for _, piece, record, reports in batch:
+            by_folder.setdefault(reports, []).append((piece, record))
+        for reports, items in by_folder.items():
+            try:
+                write_images(items, reports)
+            except KrefeldDataError as exc:
+                stories = ", ".join(dict.fromkeys(p.story for p, _ in items))
+                with _images_lock:
+                    _images_problems.append(f"PNG/SVG of {stories} not written: {exc}")
 
 
 def _submit_images(story: str, items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
-    global _images_pool
+    global _images_worker
     with _images_lock:
-        if _images_pool is None:
-            _images_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="krefeld-images")
-        _images_pending.append((story, _images_pool.submit(write_images, list(items), reports)))
+        _images_queue.extend((story, piece, record, reports) for piece, record in items)
+        if _images_worker is None:
+            _images_worker = threading.Thread(target=_work_images, name="krefeld-images", daemon=True)
+            _images_worker.start()
 
 
 def wait_for_images() -> list[str]:
-    """Wait for the static images still being written; returns one line per story that failed."""
+    """Wait for the static images still being written; returns one line per batch that failed."""
+    while True:
+        with _images_lock:
+            worker = _images_worker
+        if worker is None:
+            break
+        worker.join()
     with _images_lock:
-        pending = list(_images_pending)
-        _images_pending.clear()
-    problems = []
-    for story, job in pending:
-        try:
-            job.result()
-        except KrefeldDataError as exc:
-            problems.append(f"story {story}: PNG/SVG not written: {exc}")
+        problems = list(_images_problems)
+        _images_problems.clear()
     return problems
 
 
