@@ -24,7 +24,7 @@ CONTEXT = ["05", "DG"]  # Nordrhein-Westfalen, Deutschland
 # %%
 from IPython.display import Markdown, display
 
-from krefeld_data import charts, datasets
+from krefeld_data import charts
 from krefeld_data.stories import chart_frame, number, percent
 from krefeld_data.stories import naturalisation as story
 from krefeld_data.stories.claims import show_claim, show_verdict
@@ -34,9 +34,12 @@ CITY, *COMPARE = region_keys([CITY, *COMPARE])
 CONTEXT = region_keys(CONTEXT)
 REGIONS = [CITY, *COMPARE, *CONTEXT]
 charts.set_focus(CITY, COMPARE)  # the focus city gets the emphasis in every chart
-continents = datasets.load(story.CONTINENTS, regions=REGIONS)
-name = region_name(CITY, continents)
-HAS_CITY = CITY in set(continents["region_key"])
+continents, continents_note = story.load_optional(story.CONTINENTS, REGIONS)
+per_year, per_year_note = story.load_optional(story.PER_YEAR, REGIONS)
+by_citizenship, by_citizenship_note = story.load_optional(story.BY_CITIZENSHIP, REGIONS)
+totals = story.newest_totals(continents, per_year, by_citizenship)
+name = region_name(CITY, totals)
+HAS_CITY = CITY in set(totals["region_key"])
 show_claim("K6")
 
 # %%
@@ -52,15 +55,16 @@ display(Markdown(
     "gespeichert auch 12511-04-01-4 (nach ausgewählten Staatsangehörigkeiten, neuere Jahre) und die "
     "Zahl der ausländischen Einwohner (12411-03-03-4)."
 ))
-text = story.missing_regions_text(continents, "Die Tabelle 12511-01-01-4")
-if text:
-    display(Markdown(text))
+if not HAS_CITY:
+    display(Markdown(f"Die gespeicherten Einbürgerungstabellen haben keine Zahlen für {name}."))
 
 # %% [markdown]
 # ## Woher kommen die Eingebürgerten?
 
 # %%
-if HAS_CITY:
+if continents is None:
+    display(Markdown(continents_note))
+elif CITY in set(continents["region_key"]):
     year = story.latest_year(continents, CITY)
     newest = continents[continents["year"] == year]
     fig = charts.stacked_share(
@@ -81,8 +85,6 @@ else:
 # ## Wie viele jedes Jahr?
 
 # %%
-per_year, per_year_note = story.load_optional(story.PER_YEAR, REGIONS)
-totals = story.newest_totals(continents, per_year)
 if HAS_CITY:
     fig = charts.line_over_time(
         chart_frame(totals[totals["region_key"].isin([CITY, *COMPARE])]), y="value",
@@ -94,7 +96,7 @@ if HAS_CITY:
         later = story.not_yet_published(per_year[per_year["region_key"].isin([CITY, *COMPARE])])
         if later:
             lines.append(later)
-    else:
+    elif by_citizenship is None:
         lines.append("Die Zahlen reichen nur so weit wie die Tabelle 12511-01-01-4; neuere Jahre stehen in "
                      "12511-04-01-4. " + per_year_note)
     display(Markdown(" ".join(lines)))
@@ -138,16 +140,16 @@ else:
 # ## Nach früherer Staatsangehörigkeit
 
 # %%
-by_citizenship, note = story.load_optional(story.BY_CITIZENSHIP, [CITY])
-if by_citizenship is not None and by_citizenship["value"].notna().any():
-    mine = by_citizenship.dropna(subset=["value"])
+mine = (by_citizenship[by_citizenship["region_key"] == CITY].dropna(subset=["value"])
+        if by_citizenship is not None else None)
+if mine is not None and len(mine):
     last = mine[mine["year"] == mine["year"].max()].sort_values("value", ascending=False)
     display(Markdown(
         f"Unter den einzeln ausgewiesenen Staatsangehörigkeiten lag {int(last['year'].max())} in {name} "
         f"{last.iloc[0]['citizenship']} vorn ({number(last.iloc[0]['value'])} Einbürgerungen)."
     ))
 else:
-    display(Markdown(note or f"Die Tabelle 12511-04-01-4 hat keine Zahlen für {name}."))
+    display(Markdown(by_citizenship_note or f"Die Tabelle 12511-04-01-4 hat keine Zahlen für {name}."))
 
 # %% [markdown]
 # ## Was die Zahlen sagen – und was nicht

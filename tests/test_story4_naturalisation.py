@@ -180,3 +180,19 @@ def test_a_published_rate_stays_out_of_the_counts(samples):
     assert shares["value"].tolist() == [135] and shares["share"].tolist() == [pytest.approx(135 / 954)]
     text = story.official_rate_text(story.official_rate(per_year.reset_index(), "05114"), "Krefeld")
     assert text == "Die amtliche Einbürgerungsquote (Einbürgerungsquote) lag 2023 in Krefeld bei 1,4 Prozent."
+
+
+def test_the_page_builds_from_12511_04_01_4_alone(isolated_env):
+    """The build runs story 4 with either naturalisation table (catalogue: any of the two)."""
+    from krefeld_data.raw.provenance import Provenance, utc_now
+
+    provenance = Provenance(source="regio", table="12511-04-01-4", origin="test",
+                            retrieved_at=utc_now().isoformat(), content_type="text/csv",
+                            note="Testdaten – keine echten Zahlen")
+    RawStore().save(RATE_TABLE.encode("latin-1"), provenance, "csv")  # test data, no other table
+    result = build_datasets(DATASETS)
+    assert result.written == [story.BY_CITIZENSHIP], [r.reason for r in result.results]
+    markdown, outputs = run_notebook("04_einbuergerungen.py")
+    assert "2023 wurden in Krefeld 954 Menschen eingebürgert" in markdown  # the published total row
+    assert "krefeld-data fetch 12511-01-01-4" in markdown  # the continent section says what is missing
+    assert 'data-claim=\\"K6\\"' in outputs

@@ -127,13 +127,30 @@ def official_rate_text(row: pd.Series | None, name: str) -> str:
             f"{name} bei {german.number(row['official_rate'], 1)} {row['official_rate_unit']}.")
 
 
-def newest_totals(continents: pd.DataFrame, per_year: pd.DataFrame | None) -> pd.DataFrame:
-    """The yearly totals that reach furthest: 12511-04-01-4 where loaded, else the continent table."""
+def newest_totals(continents: pd.DataFrame | None, per_year: pd.DataFrame | None,
+                  by_citizenship: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The yearly totals that reach furthest, from whichever naturalisation dataset is there.
+
+    12511-04-01-4 (``einbuergerungen``, else the published totals in
+    ``einbuergerungen_staatsangehoerigkeit``) before the continent table (2011–2017). Columns:
+    region_key, region, year, value; empty where no dataset is loaded.
+    """
+    import pandas as pd
+
     if per_year is not None and per_year["value"].notna().any():
-        mine = per_year[["region_key", "region", "year", "value"]].copy()
-        mine.attrs = dict(per_year.attrs)
-        return mine
-    return yearly_totals(continents)
+        result = per_year[["region_key", "region", "year", "value"]].copy()
+        result.attrs = dict(per_year.attrs)
+        return result
+    if by_citizenship is not None and by_citizenship["total"].notna().any():
+        rows = by_citizenship.drop_duplicates(["region_key", "year"])
+        result = rows[["region_key", "region", "year", "total"]].rename(columns={"total": "value"})
+        result = result.sort_values(["region_key", "year"], kind="stable").reset_index(drop=True)
+        result.attrs = dict(by_citizenship.attrs)
+        return result
+    if continents is not None:
+        return yearly_totals(continents)
+    return pd.DataFrame({"region_key": pd.Series(dtype=str), "region": pd.Series(dtype=str),
+                         "year": pd.Series(dtype="Int64"), "value": pd.Series(dtype=float)})
 
 
 def verdict(totals: pd.DataFrame, key: str, name: str, rate: pd.Series | None = None) -> Verdict:
