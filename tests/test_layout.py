@@ -232,3 +232,25 @@ def test_the_demo_pages_hold_at_phone_and_desktop_width(demo_pages: list[Path], 
         found_problems += [f"{page.name} at {width} px: {line}" for line in problems(found, width)]
     assert drawn >= 10
     assert found_problems == []
+
+
+def test_the_embed_code_gives_the_iframe_the_height_of_its_chart(demo_pages: list[Path],
+                                                                 tmp_path: Path) -> None:
+    """Pasted into a page as a CMS would, the iframe grows from its first 520 px to the chart's height."""
+    story = demo_pages[1]
+    code = html.unescape(re.search(r'<textarea class="kd-embed-code"[^>]*>(.*?)</textarea>',
+                                   story.read_text(encoding="utf-8"), re.S).group(1))
+    assert "height:520px" in code
+    host = story.with_name(".host-embed.html")
+    host.write_text(f"<!DOCTYPE html><html><body><p>Artikel</p>{code}</body></html>", encoding="utf-8")
+    command = [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=600,2000",
+               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000", "--dump-dom",
+               host.as_uri()]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    finally:
+        host.unlink()
+    frame = re.search(r"<iframe[^>]*>", done.stdout)
+    assert frame, done.stderr[-1500:]
+    height = re.search(r"height:\s*(\d+)px", frame.group(0))
+    assert height and int(height.group(1)) != 520 and 300 < int(height.group(1)) < 2000, frame.group(0)
