@@ -232,6 +232,30 @@ created: 2025-06-20 / 08:00:00
         (pd.Timestamp("2024-12-31"), "Male"): 41, (pd.Timestamp("2024-12-31"), "Female"): 45}
 
 
+def test_genesis_online_names_its_leading_column_in_a_header_row_of_its_own() -> None:
+    text = """Tabelle: 99999-0005
+Bevölkerung: Deutschland, Stichtag, Altersjahre;;;
+Fortschreibung des Bevölkerungsstandes;;;
+Deutschland;;;
+;Stichtag;Stichtag;Stichtag
+;31.12.2021;31.12.2022;31.12.2023
+Altersjahre;Anzahl;Anzahl;Anzahl
+unter 1 Jahr;795;738;692
+1-Jährige;800;790;740
+Insgesamt;83237;84358;84669
+__________
+Testdaten: erfundene Zahlen
+Stand: 20.06.2025 / 08:00:00
+"""
+    frame = read(text)
+    assert len(frame) == 9  # the "Altersjahre;Anzahl;…" row is header, not data
+    total = frame[frame["alter"] == "Insgesamt"].set_index("date")["value"]
+    assert total.to_dict() == {pd.Timestamp("2021-12-31"): 83237, pd.Timestamp("2022-12-31"): 84358,
+                               pd.Timestamp("2023-12-31"): 84669}
+    assert set(frame["unit"]) == {"Anzahl"} and set(frame["measure_label"]) == {"Bevölkerung"}
+    assert set(frame["region_code"]) == {"DG"}
+
+
 def test_the_old_generation_still_reads() -> None:
     frame = read(MEASURES.replace("Tabelle:", "GENESIS-Tabelle:", 1))
     assert set(frame["table"]) == {"99999-02i"}

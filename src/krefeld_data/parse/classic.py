@@ -54,6 +54,7 @@ import pyarrow as pa
 
 from krefeld_data.errors import ParseError
 from krefeld_data.parse import common
+from krefeld_data.parse.common import SPECIAL_SYMBOLS
 from krefeld_data.parse.sniff import Payload
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ ENGLISH_REGIONS = {
     "Mecklenburg-Western Pomerania": "Mecklenburg-Vorpommern",
     "Mecklenburg-West Pomerania": "Mecklenburg-Vorpommern",
 }
-TITLE_MEASURE = re.compile(r"^(.+?)\s+nach\s")
+TITLE_MEASURE = re.compile(r"^(.+?)(?:\s+nach\s|:\s)")  # "Bevölkerung nach …", "Bevölkerung: Kreise, …"
 TITLE_VARIABLES = re.compile(r"\bnach\s+(.+?)(?:\s+-\s|\s+-$|$)")
 # Region designations in a name-only region column (Landesdatenbank NRW writes "krfr. Stadt").
 REGION_NAME = re.compile(
@@ -122,7 +123,9 @@ TOTAL = "Insgesamt"
 MEASURE_IN_TITLE = re.compile(r"^(?P<label>.+?)\s*\((?P<unit>[^()]+)\)$")
 DATE_IN_TITLE = re.compile(r"(?<![\d.])(\d{2}\.\d{2}\.\d{4})(?![\d.])")
 TIME_CELL = re.compile(r"^(\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{4})$")  # English files: ISO dates
-AGE_LABEL = re.compile(r"\bJahre?n?\b")
+AGE_LABEL = re.compile(r"\bJahre?n?\b|Jährige|\byears?\b", re.IGNORECASE)
+# Header cells that only say "the dates across are reference dates / years".
+TIME_WORDS = {"Stichtag", "Jahr", "Jahre", "Berichtsjahr", "Zeit", "Year", "Years", "Reference date"}
 
 
 @dataclass
@@ -135,6 +138,7 @@ class Layout:
     footer: list[str]
     width: int
     lead: int = 0
+    lead_labels: list[str] = field(default_factory=list)  # header text over the leading columns
     measure_labels: list[str] = field(default_factory=list)  # per value column
     unit: str = ""
     units: list[str] = field(default_factory=list)
@@ -348,7 +352,15 @@ def _read_header(layout: Layout, where: str) -> None:
     layout.lead = min(len(row) - len(_lstrip_empty(row)) for row in header)
     if layout.lead == 0 or layout.lead >= layout.width:
         raise ParseError(f"{where}: cannot tell the leading columns from the value columns in the header")
+    while layout.data and _labels_leading_columns(layout.data[0][1], layout.lead):
+        # GENESIS-Online names the leading columns in a header row of its own
+        # ("Altersjahre;Bevölkerungsstand;…"): it is no data row.
+        _, fields = layout.data.pop(0)
+        layout.lead_labels = [f.strip() for f in fields[:layout.lead]]
+        header.append([""] * layout.lead + fields[layout.lead:])
     body = [row[layout.lead:] for row in header]
+    if any(_is_time_row(row) for row in body):
+        body = [row for row in body if not ({c.strip() for c in row} - {""}) <= TIME_WORDS]
     if body and all(_is_unit(c.strip()) for c in body[-1] if c.strip()) and any(body[-1]):
         layout.units = [c.strip() for c in body[-1]]
         body = body[:-1]
@@ -362,7 +374,7 @@ def _read_header(layout: Layout, where: str) -> None:
                 layout.unit = m.group("unit")
                 break
     if not layout.measure_labels and layout.title and (m := TITLE_MEASURE.match(layout.title[0])):
-        # "Bevölkerung nach Altersjahren und Geschlecht": what is counted comes before "nach".
+        # "Bevölkerung nach Altersjahren …", "Bevölkerung: Deutschland, …": what is counted comes first.
         layout.measure_labels = [m.group(1).strip()] * (layout.width - layout.lead)
     if not layout.measure_labels:
         log.warning("%s: the classic table names no measure; measure_label left empty", where)
@@ -370,10 +382,22 @@ def _read_header(layout: Layout, where: str) -> None:
     layout.header = body
 
 
+def _labels_leading_columns(fields: list[str], lead: int) -> bool:
+    """A row with text over the leading columns and no number at all in the value columns."""
+    values = [f.strip() for f in fields[lead:]]
+    return (any(f.strip() for f in fields[:lead]) and all(values)
+            and not any(re.match(common.NUMBER_COMMA, v) or v in SPECIAL_SYMBOLS for v in values))
+
+
+def _is_time_row(cells: list[str]) -> bool:
+    filled = [c.strip() for c in cells if c.strip()]
+    return bool(filled) and all(TIME_CELL.match(c) for c in filled)
+
+
 def _is_measure_row(cells: list[str], has_unit_row: bool) -> bool:
     """The top header row names the measure over each column: one text over all, or, in a
     table with a unit row, one measure per column (``Lebendgeborene``, ``Gestorbene``)."""
-    if not all(cells) or TOTAL in cells:
+    if not all(cells) or TOTAL in cells or _is_time_row(cells):
         return False
     if set(cells) & {*KNOWN_VARIABLES, *VARIABLE_LABELS, *KNOWN_ATTRIBUTES}:
         return False
@@ -529,6 +553,9 @@ def _leading_columns(layout: Layout, where: str) -> dict:
             label = common_prefix or name
             if not common_prefix and _ages(set(labels)):
                 name, label = "alter", "Altersgruppen"
+            elif not common_prefix and _lead_label(layout, c):
+                label = _lead_label(layout, c)
+                name = _name_for(label)[0]
             found["variables"].append((name, label, common_prefix, labels, codes))
             c += 2
             continue
@@ -539,11 +566,19 @@ def _leading_columns(layout: Layout, where: str) -> dict:
         elif len(known) == 1 and all(v in KNOWN_ATTRIBUTES for v in distinct):
             label = known.pop()
             name = _name_for(label)[0]
+        elif _lead_label(layout, c):
+            label = _lead_label(layout, c)
+            name = _name_for(label)[0]
         else:
             name = label = f"merkmal_{c + 1}"
         found["variables"].append((name, label, KNOWN_VARIABLES.get(label, ""), labels, None))
         c += 1
     return found
+
+
+def _lead_label(layout: Layout, c: int) -> str:
+    """The header's name for leading column ``c`` (``Altersjahre``), '' where it gives none."""
+    return layout.lead_labels[c] if c < len(layout.lead_labels) else ""
 
 
 def _ages(labels: set[str]) -> bool:
