@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 
+import pandas as pd
 import pytest
 from helpers import real_sample, run_notebook
 
@@ -250,3 +251,15 @@ def test_any_kreis_from_the_national_file_inside_and_outside_nrw(isolated_env):
         "02_schutzsuchende.py", 'CITY = "09162"\nCOMPARE = ["09564"]\nCONTEXT = ["09"]\nTOP = 3')
     assert f"in München **{story.people(sums(rows, '09162'))}** Schutzsuchende" in markdown
     assert "Bayern gehörte dazu" in markdown
+
+
+def test_a_2018_date_is_shown_when_the_table_has_it(real):
+    status = datasets.load(story.STATUS_DATASET, regions=CITIES)
+    older = status.assign(date=pd.Timestamp("2018-12-31"), year=2018)  # test data: a copy moved to 2018
+    both = pd.concat([older, status], ignore_index=True)
+    assert [d.year for d in story.dates_in_year(both, 2018)] == [2018]
+    rows = flat_rows(real_sample("06_").read_text(encoding="utf-8-sig"))
+    open_share = sums(rows, "05114", {"SCHUTZST-OF"}) / sums(rows, "05114")
+    assert story.year_text(both, "05114", 2018) == (
+        f"Am 31.12.2018 lebten in Krefeld {story.people(sums(rows, '05114'))} Schutzsuchende; bei "
+        f"{number(open_share * 100, 1)} % war das Verfahren noch offen.")
