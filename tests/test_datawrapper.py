@@ -232,3 +232,11 @@ def test_without_a_token_it_says_where_to_get_one(built_story, monkeypatch) -> N
 def test_a_story_not_built_yet_names_the_build_step(standin, tmp_path) -> None:
     with pytest.raises(DatawrapperError, match="krefeld-data build 02-schutzsuchende"):
         sync_story(STORY, tmp_path)
+
+
+def test_the_charts_of_another_citys_pages_are_found_in_their_folder() -> None:
+    from krefeld_data.publish.datawrapper import reports_for
+
+    assert reports_for(None) == config.reports_dir()
+    assert reports_for("Duisburg") == config.reports_dir() / "duisburg"
+    assert reports_for("05114") == config.reports_dir()  # the default city keeps reports/

@@ -88,7 +88,7 @@ def _cmd_new_story(args: argparse.Namespace) -> int:
 def _cmd_datawrapper(args: argparse.Namespace) -> int:
     from krefeld_data.publish.datawrapper import datawrapper_cli
 
-    return datawrapper_cli(args.story, publish=args.publish)
+    return datawrapper_cli(args.story, publish=args.publish, city=args.city)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
              "create or update a built story's charts in Datawrapper (token: DATAWRAPPER_ACCESS_TOKEN)")
     dw.add_argument("story", metavar="STORY", help="story name, e.g. 02-schutzsuchende")
     dw.add_argument("--publish", action="store_true", help="also publish the charts")
+    dw.add_argument("--city", metavar="KEY|NAME", help="the charts of the pages built for this city")
     demo = add("demo", _cmd_demo, "build the pages from the package's sample data (offline)")
     demo.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     add("verify", _cmd_verify, "check every raw file against its checksum")

@@ -212,15 +212,26 @@ def sync_story(story: str, reports: Path, *, publish: bool = False, client: Clie
     return results
 
 
-def datawrapper_cli(story: str, *, publish: bool = False) -> int:
-    """``krefeld-data datawrapper STORY [--publish]``."""
+def reports_for(city: str | None) -> Path:
+    """The reports folder of a build: ``reports/``, or ``reports/<city>/`` for another city."""
+    reports = config.reports_dir()
+    if not city:
+        return reports
+    from krefeld_data.regions.resolve import resolve_parameters
+
+    parameters = resolve_parameters(city)
+    return reports if parameters.is_default else reports / parameters.slug
+
+
+def datawrapper_cli(story: str, *, publish: bool = False, city: str | None = None) -> int:
+    """``krefeld-data datawrapper STORY [--publish] [--city KEY|NAME]``."""
     from krefeld_data.catalog import story as find_story
 
     try:
         slug = find_story(story).slug
     except KrefeldDataError:
         slug = story  # a scaffolded story not yet in the catalogue still has its charts
-    reports = config.reports_dir()
+    reports = reports_for(city)
     results = sync_story(slug, reports, publish=publish)
     for result in results:
         where = f" {result.public_url}" if result.public_url else ""
