@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -126,3 +127,12 @@ def test_the_formats_of_2025_26_are_told_by_content_not_by_name(prefix: str, kin
     assert frame.attrs["format"] == kind
     assert list(frame.columns[:5]) == LEADING and set(TRAILING) <= set(frame.columns)
     assert len(frame) > 0 and frame["value"].notna().any()
+
+
+def test_an_excel_workbook_is_refused_with_what_to_download() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:  # the members every xlsx has
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(ParseError, match=r"Excel workbook.*as CSV"):
+        read_table(buffer.getvalue())

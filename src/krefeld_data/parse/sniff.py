@@ -91,6 +91,9 @@ def _single_member(archive: zipfile.ZipFile, where: str) -> zipfile.ZipInfo:
     if not members:
         raise ParseError(f"{where}: the zip archive is empty")
     if len(members) > 1:
+        if any(m.filename.startswith(("xl/", "word/")) for m in members):
+            raise ParseError(f"{where}: an Excel workbook (xlsx), not a table file: download the table "
+                             f"again as CSV (classic CSV, flat file or SDMX-CSV)")
         names = ", ".join(m.filename for m in members[:5])
         raise ParseError(f"{where}: the zip holds {len(members)} files ({names}); expected one")
     return members[0]
