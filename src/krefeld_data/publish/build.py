@@ -469,31 +469,22 @@ def write_story_page(story: Story, nb, records: list[dict[str, Any]], reports: P
     return sample
 
 
-async def _run_stories(
-    jobs: list[tuple[Story, Path, dict[str, Any]]], pool: KernelPool, finished
-) -> list[tuple[Story, BaseException]]:
-    """Run the notebooks, one per kernel of the pool at a time; ``finished(story, nb, records,
-    seconds)`` writes each page (in a thread, so the kernels' messages keep flowing) as soon
-    as its notebook is done. Returns the failures."""
-    failures: list[tuple[Story, BaseException]] = []
-    # The exporter's imports (nbconvert, its templates) load while the first notebooks run.
-    preload = asyncio.ensure_future(asyncio.to_thread(_preload_exporter))
-
-    async def one(story: Story, notebook: Path, parameters: dict[str, Any]) -> None:
-        with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
-            record = Path(tmp) / "charts.jsonl"
-            try:
-                nb = await execute_notebook_async(notebook, record, pool, parameters=parameters)
-            except KrefeldDataError as exc:
-                failures.append((story, exc))
-                return
-            begun = time.perf_counter() - _run_seconds(nb)
-            records = _read_records(record)
-        await asyncio.to_thread(finished, story, nb, records, time.perf_counter() - begun)
-
-    await asyncio.gather(*(one(*job) for job in jobs))
-    await preload
-    return failures
+async def _run_one(story: Story, notebook: Path, parameters: dict[str, Any], pool: KernelPool,
+                   finished) -> BaseException | None:
+    """Run one notebook in a kernel of the pool; ``finished(story, nb, records, seconds)`` writes
+    its page (in a thread, so the kernels' messages keep flowing). Returns the failure, if any."""
+    with tempfile.TemporaryDirectory(prefix="krefeld-build-") as tmp:
+        record = Path(tmp) / "charts.jsonl"
+        try:
+            nb = await execute_notebook_async(notebook, record, pool, parameters=parameters)
+        except KrefeldDataError as exc:
+            return exc
+        records = _read_records(record)
+    try:
+        await asyncio.to_thread(finished, story, nb, records, _run_seconds(nb))
+    except KrefeldDataError as exc:
+        return exc
+    return None
 
 
 def _preload_exporter() -> None:
@@ -529,30 +520,11 @@ def _progress(enabled: bool, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
-def clean_stage(
-    stories: Sequence[Story], reports: Path, *, store: RawStore, force: bool = False,
-    partial: bool = False, progress: bool = True,
-) -> tuple[Any, dict[str, list[dict[str, str]]]]:
-    """Write the datasets of ``stories`` that changed and put them beside the pages.
+def story_datasets(story: Story) -> list[Any]:
+    """The processed datasets the story's page shows (registry order)."""
+    from krefeld_data.datasets.registry import datasets_for
 
-    Returns the clean summary and, per story slug, the download links for its page. A dataset
-    that fails stops the build (its story would show figures nobody can download), unless
-    ``partial``: then its page simply does not link it.
-    """
-    from krefeld_data.datasets.registry import DatasetFailed, build_datasets, datasets_for
-    from krefeld_data.publish.downloads import publish
-
-    wanted = datasets_for(s.slug for s in stories)
-    clean = build_datasets([d.name for d in wanted], force=force, store=store, progress=progress)
-    failed = [r for r in clean.results if r.status == "failed"]
-    if failed and not partial:
-        raise DatasetFailed(f"dataset {failed[0].name}: {failed[0].reason}")
-    ready = [d for d in wanted if d.name not in {r.name for r in failed}]
-    links = {entry["name"]: entry for entry in publish(ready, reports, force=force)}
-    downloads = {
-        s.slug: [links[d.name] for d in datasets_for([s.slug]) if d.name in links] for s in stories
-    }
-    return clean, downloads
+    return datasets_for([story.slug])
 
 
 def build_reports(
@@ -629,20 +601,88 @@ def _likely_to_run(story: Story, notebooks: Path, reports: Path, cache: dict[str
 
 def _build(stories, index_stories, notebooks, reports, store, cache, summary, pool, *, missing, values,
            parameters, force, partial, progress, started) -> BuildSummary:
-    from krefeld_data.datasets.registry import story_datasets_key
+    """The clean stage and the notebooks, overlapped.
+
+    The datasets are written story by story, the stories with the fewest first; as soon as a
+    story's datasets are there its notebook starts in the kernel pool, while the build process
+    goes on writing the next datasets. A dataset that fails stops the build (its story would show
+    figures nobody can download) once the notebooks already running are done, unless
+    ``partial``: then its page simply does not link it.
+    """
+    from krefeld_data.datasets.registry import DatasetFailed, build_datasets, story_datasets_key
+    from krefeld_data.publish.downloads import publish
     from krefeld_data.publish.pages import german_timestamp, render_index, scrub, write_assets
 
     write_assets(reports)
-    summary.clean, downloads = clean_stage(
-        [s for s in stories if not missing[s.slug]], reports, store=store, force=force,
-        partial=partial, progress=progress,
-    )
-    to_run: list[tuple[Story, Path, str]] = []
+    ready = [s for s in stories if not missing[s.slug]]
+    for story in ready:
+        if not (notebooks / story.notebook).is_file():
+            raise MissingDataError(f"story {story.slug}: notebook {story.notebook} not found in {notebooks}")
+    numbers = {s.slug: n for n, s in enumerate(stories, start=1)}
+    needs = {s.slug: [d.name for d in story_datasets(s)] for s in ready}
+    order = sorted(ready, key=lambda s: len(needs[s.slug]))
+    names = list(dict.fromkeys(name for s in order for name in needs[s.slug]))
+    results: dict[str, Any] = {}
+    downloads: dict[str, list[dict[str, str]]] = {}
+    keys: dict[str, str] = {}
+    running: list[tuple[Story, Any]] = []
+    decided: set[str] = set()
+
+    def finished(story: Story, nb, records: list[dict[str, Any]], seconds: float) -> None:
+        sample = write_story_page(story, nb, records, reports, store, notebooks,
+                                  downloads=downloads.get(story.slug, []))
+        from krefeld_data.publish.embed import export_charts  # issue 16: each chart's own files
+
+        export_charts(story.slug, records, reports)
+        summary.results.append(
+            StoryResult(story.slug, story.title, "built", seconds=seconds, sample=sample)
+        )
+        notebook_sha = sha256_bytes((notebooks / story.notebook).read_bytes())
+        cache["stories"][story.slug] = {
+            "key": keys[story.slug], "status": "built", "message": "", "title": story.title,
+            "notebook": notebook_sha,
+            "built_at": german_timestamp(), "sample": sample, "seconds": round(seconds, 2),
+        }
+        _progress(progress, f"{story.slug}: built in {seconds:.1f} s")
+
+    def decide(story: Story) -> None:
+        """The story's datasets are written: link them, then run its notebook unless unchanged."""
+        decided.add(story.slug)
+        prefix = f"[{numbers[story.slug]}/{len(stories)}] {story.slug}"
+        usable = [d for d in story_datasets(story) if results.get(d.name) is None
+                  or results[d.name].status != "failed"]
+        downloads[story.slug] = publish(usable, reports, force=force)
+        notebook = notebooks / story.notebook
+        entry = cache["stories"].get(story.slug, {})
+        processed = story_datasets_key(story.slug, cache["processed_files"])
+        key = story_key(story, notebook, store, processed, values)
+        if not force and entry.get("key") == key and (reports / f"{story.slug}.html").is_file():
+            summary.results.append(StoryResult(story.slug, story.title, "unchanged",
+                                               sample=bool(entry.get("sample"))))
+            entry.update({"status": "built", "message": ""})
+            _progress(progress, f"{prefix}: unchanged")
+            return
+        if not keys:  # the exporter's imports load while the first notebook runs
+            asyncio.run_coroutine_threadsafe(asyncio.to_thread(_preload_exporter), pool.loop)
+        keys[story.slug] = key
+        pool.limit(len(keys))
+        _progress(progress, f"{prefix}: running its notebook")
+        job = asyncio.run_coroutine_threadsafe(_run_one(story, notebook, values, pool, finished), pool.loop)
+        running.append((story, job))
+
+    def on_result(result) -> None:
+        results[result.name] = result
+        for story in order:
+            if story.slug not in decided and all(n in results for n in needs[story.slug]):
+                if not partial and any(results[n].status == "failed" for n in needs[story.slug]):
+                    decided.add(story.slug)  # the build stops after the running notebooks
+                    continue
+                decide(story)
+
     try:
-        for number, story in enumerate(stories, start=1):
-            prefix = f"[{number}/{len(stories)}] {story.slug}"
-            entry = cache["stories"].get(story.slug, {})
+        for story in stories:
             if missing[story.slug]:
+                entry = cache["stories"].get(story.slug, {})
                 message = scrub(_missing_message(story, missing[story.slug]), paths=[config.data_dir()])
                 summary.results.append(
                     StoryResult(story.slug, story.title, "skipped", message,
@@ -651,47 +691,21 @@ def _build(stories, index_stories, notebooks, reports, store, cache, summary, po
                 entry.update({"status": "skipped", "message": index_message(missing[story.slug]),
                               "title": story.title})
                 cache["stories"][story.slug] = entry
-                _progress(progress, f"{prefix}: not built, data missing")
-                continue
-            notebook = notebooks / story.notebook
-            if not notebook.is_file():
-                raise MissingDataError(
-                    f"story {story.slug}: notebook {story.notebook} not found in {notebooks}"
-                )
-            processed = story_datasets_key(story.slug, cache["processed_files"])
-            key = story_key(story, notebook, store, processed, values)
-            if not force and entry.get("key") == key and (reports / f"{story.slug}.html").is_file():
-                summary.results.append(StoryResult(story.slug, story.title, "unchanged",
-                                                   sample=bool(entry.get("sample"))))
-                entry.update({"status": "built", "message": ""})
-                _progress(progress, f"{prefix}: unchanged")
-                continue
-            to_run.append((story, notebook, key))
-
-        keys = {story.slug: key for story, _, key in to_run}
-        if to_run:
-            pool.limit(len(to_run))
-            _progress(progress, f"running {len(to_run)} notebook(s), {pool.size} at a time …")
-
-        def finished(story: Story, nb, records: list[dict[str, Any]], seconds: float) -> None:
-            sample = write_story_page(story, nb, records, reports, store, notebooks,
-                                      downloads=downloads.get(story.slug, []))
-            from krefeld_data.publish.embed import export_charts  # issue 16: each chart's own files
-
-            export_charts(story.slug, records, reports)
-            summary.results.append(
-                StoryResult(story.slug, story.title, "built", seconds=seconds, sample=sample)
-            )
-            notebook_sha = sha256_bytes((notebooks / story.notebook).read_bytes())
-            cache["stories"][story.slug] = {
-                "key": keys[story.slug], "status": "built", "message": "", "title": story.title,
-                "notebook": notebook_sha,
-                "built_at": german_timestamp(), "sample": sample, "seconds": round(seconds, 2),
-            }
-            _progress(progress, f"{story.slug}: built in {seconds:.1f} s")
-
-        runs = [(s, n, values) for s, n, _ in to_run]
-        failures = pool.run(_run_stories(runs, pool, finished)) if to_run else []
+                _progress(progress, f"[{numbers[story.slug]}/{len(stories)}] {story.slug}: not built, "
+                                    "data missing")
+        for story in order:
+            if not needs[story.slug]:
+                decide(story)
+        summary.clean = build_datasets(names, force=force, store=store, progress=progress,
+                                       on_result=on_result)
+        failures: list[tuple[Story, BaseException]] = []
+        for story, job in running:
+            error = job.result()
+            if error is not None:
+                failures.append((story, error))
+        failed = [r for r in summary.clean.results if r.status == "failed"]
+        if failed and not partial:
+            raise DatasetFailed(f"dataset {failed[0].name}: {failed[0].reason}")
         for story, error in failures:
             entry = cache["stories"].setdefault(story.slug, {"title": story.title})
             entry.update({"status": "failed", "message": scrub(f"Fehler im Notebook: {error}")})
@@ -700,12 +714,15 @@ def _build(stories, index_stories, notebooks, reports, store, cache, summary, po
             others = f" ({len(failures) - 1} more stories failed too)" if len(failures) > 1 else ""
             raise NotebookFailed(f"story {story.slug}: {error}{others}")
     finally:
+        for _, job in running:  # an error above: let the running notebooks end before the index
+            if not job.done():
+                job.result()
         title = f"{parameters.city_name} in Zahlen" if parameters is not None else None
         _write_index(reports, index_stories, cache, render_index, title=title)
         cache_text = json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True)
         write_text_atomically(reports / CACHE_NAME, cache_text)
-    order = {s.slug: i for i, s in enumerate(stories)}
-    summary.results.sort(key=lambda r: order.get(r.slug, 0))
+    position = {s.slug: i for i, s in enumerate(stories)}
+    summary.results.sort(key=lambda r: position.get(r.slug, 0))
     summary.seconds = time.perf_counter() - started
     return summary
 
