@@ -88,7 +88,7 @@ def test_the_csv_of_a_pyramid_holds_absolute_values_and_shares_stay_per_cent(tmp
     assert rows[0] == ["Altersgruppe", "männlich", "weiblich"]
     assert rows[1] == ["unter 18", "10.5", "11"]  # the left half is drawn negative, exported positive
     rows = read_csv(chart_csv(second["figure"]))
-    assert rows == [["Kategorie", "deutsch", "ausländisch"], ["Krefeld", "75", "25"]]
+    assert rows == [["Region", "deutsch", "ausländisch"], ["Krefeld", "75", "25"]]
 
 
 def test_datawrapper_gets_the_matching_type_language_notes_and_number_format(tmp_path, monkeypatch) -> None:

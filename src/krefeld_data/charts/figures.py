@@ -410,7 +410,8 @@ def compare_cities(
     return finish(
         fig, kind=kind, title=title, subtitle=subtitle, sources=sources, data=df,
         alt=alt, unit=unit, derived=derived, columns=_columns_note(df, [city, label, group, value]),
-        extra_meta={"value_format": value_format, "orientation": "h" if group is None else "v"},
+        extra_meta={"value_format": value_format, "orientation": "h" if group is None else "v",
+                    "category_title": "Region" if group is None and city == "region_code" else ""},
     )
 
 
@@ -526,7 +527,7 @@ def stacked_share(
         fig, kind="stacked_share", title=title, subtitle=subtitle,
         sources=sources, data=df, alt=alt, unit="Prozent", derived=derived,
         columns=_columns_note(df, [category, label, part, value]),
-        extra_meta={"value_format": ",.1f"},
+        extra_meta={"value_format": ",.1f", "category_title": "Region" if category == "region_code" else ""},
     )
 
 

@@ -136,6 +136,8 @@ def chart_table(figure: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 def _category_header(meta: Mapping[str, Any]) -> str:
+    if meta.get("category_title"):
+        return str(meta["category_title"])
     if meta.get("kind") == "line":
         return str(meta.get("x_title") or "Jahr")
     if meta.get("kind") == "pyramid":
