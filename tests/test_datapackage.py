@@ -63,7 +63,7 @@ def test_one_resource_per_processed_dataset_with_the_german_csv_dialect(package:
     assert sorted(r["path"] for r in package["resources"]) == csv_files
     for resource in package["resources"]:
         assert resource["dialect"]["delimiter"] == ";"
-        assert resource["encoding"] == "utf-8-sig"
+        assert resource["encoding"] == "utf-8"
         numbers = [f for f in resource["schema"]["fields"] if f["type"] == "number"]
         assert all(f["decimalChar"] == "," for f in numbers)
         # the CSV's own header (read without the BOM) is the schema, column by column
@@ -93,6 +93,7 @@ def test_a_number_read_through_the_package_is_the_number_in_the_csv(package: dic
     with (demo_processed / "schutzsuchende_status.csv").open(encoding="utf-8-sig", newline="") as handle:
         raw = list(csv.DictReader(handle, delimiter=";"))
     assert len(rows) == len(raw)
+    assert next(iter(rows[0].keys())) == "region_key"  # the BOM is not part of the first name
     first = next(i for i, r in enumerate(raw) if "," in r["per_1000"])
     assert float(rows[first]["per_1000"]) == pytest.approx(float(raw[first]["per_1000"].replace(",", ".")))
     assert rows[first]["region_key"] == raw[first]["region_key"]

@@ -152,8 +152,9 @@ def resource_for(dataset: DescribedDataset) -> dict[str, Any] | None:
         "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
-        # pandas writes the BOM German Excel needs; utf-8-sig reads past it.
-        "encoding": "utf-8-sig",
+        # The files start with the BOM German Excel needs. "utf-8" is the name the spec allows
+        # (IANA); frictionless, pandas and R's readers skip the BOM (a test reads the header).
+        "encoding": "utf-8",
         "dialect": {"delimiter": ";", "header": True},
         "schema": {"fields": fields, "missingValues": [""]},
         "sources": [_source(r) for r in records],
