@@ -124,6 +124,7 @@ MEASURE_IN_TITLE = re.compile(r"^(?P<label>.+?)\s*\((?P<unit>[^()]+)\)$")
 DATE_IN_TITLE = re.compile(r"(?<![\d.])(\d{2}\.\d{2}\.\d{4})(?![\d.])")
 TIME_CELL = re.compile(r"^(\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{4})$")  # English files: ISO dates
 AGE_LABEL = re.compile(r"\bJahre?n?\b|Jährige|\byears?\b", re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not a damaged number
 # Header cells that only say "the dates across are reference dates / years".
 TIME_WORDS = {"Stichtag", "Jahr", "Jahre", "Berichtsjahr", "Zeit", "Year", "Years", "Reference date"}
 
@@ -383,10 +384,14 @@ def _read_header(layout: Layout, where: str) -> None:
 
 
 def _labels_leading_columns(fields: list[str], lead: int) -> bool:
-    """A row with text over the leading columns and no number at all in the value columns."""
+    """A row with words over the leading columns (no date, no region key) and words, not
+    numbers, over every value column: a damaged number in a data row does not look like that."""
+    leading = [f.strip() for f in fields[:lead]]
     values = [f.strip() for f in fields[lead:]]
-    return (any(f.strip() for f in fields[:lead]) and all(values)
-            and not any(re.match(common.NUMBER_COMMA, v) or v in SPECIAL_SYMBOLS for v in values))
+    if not any(leading) or any(TIME_CELL.match(f) or common.REGION_KEY.match(f) for f in leading if f):
+        return False
+    return all(values) and all(WORD.search(v) for v in values) and not any(
+        re.match(common.NUMBER_COMMA, v) or v in SPECIAL_SYMBOLS for v in values)
 
 
 def _is_time_row(cells: list[str]) -> bool:
