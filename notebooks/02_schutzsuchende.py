@@ -101,7 +101,7 @@ if HAS_CITY:
 # %% [markdown]
 # ## Vorübergehender Schutz und Asylweg
 #
-# Seit 2022 erhalten Geflüchtete aus der Ukraine vorübergehenden Schutz nach § 24
+# Geflüchtete aus der Ukraine erhalten vorübergehenden Schutz nach § 24
 # Aufenthaltsgesetz. Sie stellen keinen Asylantrag und kommen nicht über die
 # Aufnahmeeinrichtungen des Asylverfahrens, um die es in der Kolumne geht. Die Statistik führt sie
 # trotzdem unter den Schutzsuchenden. Eine eigene Kategorie für § 24 hat die Tabelle nicht; am

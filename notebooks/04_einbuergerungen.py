@@ -119,7 +119,7 @@ if per_year is not None and per_year["per_1000_foreign"].notna().any():
     fig = charts.line_over_time(
         chart_frame(own), y="per_1000_foreign", title="Einbürgerungen je 1.000 ausländische Einwohner",
         subtitle="eigene Quote, keine amtliche Einbürgerungsquote", value_format=",.1f", unit="je 1.000",
-        sources=per_year,
+        sources=per_year, breaks=story.basis_breaks(own, [CITY, *COMPARE]),
     )
     charts.show(fig)
     mine = own[own["region_key"] == CITY]
@@ -127,7 +127,7 @@ if per_year is not None and per_year["per_1000_foreign"].notna().any():
         row = mine.iloc[-1]
         display(Markdown(
             f"Die eigene Quote ({story.OWN_RATE_DEFINITION}) lag {int(row['year'])} in {name} bei "
-            f"{number(row['per_1000_foreign'], 1)}."
+            f"{number(row['per_1000_foreign'], 1)}. " + story.basis_text(own, CITY, name)
         ))
 else:
     display(Markdown(
@@ -157,8 +157,9 @@ else:
 # - **Zwei Quoten:** Die amtliche Einbürgerungsquote bezieht die Einbürgerungen auf Ausländer mit
 #   mindestens zehn Jahren Aufenthalt. Die eigene Quote oben bezieht sie auf alle ausländischen
 #   Einwohner; die beiden sind nicht vergleichbar.
-# - **Zensusbruch:** Die Ausländerzahl beruht bis 2021 auf dem Zensus 2011, ab 2022 auf dem
-#   Zensus 2022. Ein Sprung der eigenen Quote an dieser Stelle kann aus der neuen Grundlage kommen.
+# - **Zensusbruch:** Die Ausländerzahl beruht je nach Stand der Veröffentlichung auf dem Zensus
+#   2011 oder dem Zensus 2022. Wo die Grundlage wechselt (in der Grafik markiert), kann die eigene
+#   Quote springen, ohne dass sich etwas geändert hat.
 # - **Rechtslage:** Einbürgerungen hängen an Wartefristen und Gesetzesänderungen; ein Anstieg
 #   folgt oft Jahre nach der Zuwanderung.
 

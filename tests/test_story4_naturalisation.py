@@ -196,3 +196,13 @@ def test_the_page_builds_from_12511_04_01_4_alone(isolated_env):
     assert "2023 wurden in Krefeld 954 Menschen eingebürgert" in markdown  # the published total row
     assert "krefeld-data fetch 12511-01-01-4" in markdown  # the continent section says what is missing
     assert 'data-claim=\\"K6\\"' in outputs
+
+
+def test_the_own_rate_marks_where_the_census_basis_of_its_base_changes(samples):
+    per_year = datasets.load(story.PER_YEAR, regions=["05114"])
+    basis = dict(zip(per_year["year"].astype(int), per_year["census_basis"], strict=True))
+    changes = [y for y in sorted(basis)[1:] if basis[y] != basis[y - 1]]
+    assert changes  # the sample's population update crosses a census (its vintage decides where)
+    assert list(story.basis_breaks(per_year, ["05114"])) == changes
+    text = story.basis_text(per_year, "05114", "Krefeld")
+    assert all(str(y) in text for y in changes) and "nicht vergleichbar" in text

@@ -120,7 +120,8 @@ def naturalisation_totals(store: RawStore | None = None) -> pd.DataFrame:
 
 
 def foreign_residents(store: RawStore | None = None) -> pd.DataFrame:
-    """Foreign residents (all sexes and ages) on 31.12. per region and year, from 12411-03-03-4."""
+    """Foreign residents (all sexes and ages) on 31.12. per region and year, from 12411-03-03-4,
+    with the census basis of each figure (``census_basis``) where the table carries one."""
     import pandas as pd
 
     raw = tables.latest(NATIONALITY_AGE, store)
@@ -136,7 +137,10 @@ def foreign_residents(store: RawStore | None = None) -> pd.DataFrame:
         "region_key": foreign["region_key"].astype(str),
         "year": foreign["year"].astype("Int64"),
         "foreign_residents": tables.numeric_value(foreign),
-    }).drop_duplicates(["region_key", "year"], keep="last")
+    })
+    if "census_basis" in foreign.columns:  # the basis follows the publication's vintage (tables.latest)
+        result["census_basis"] = foreign["census_basis"].astype(str)
+    result = result.drop_duplicates(["region_key", "year"], keep="last")
     result.attrs = {"sources": list(raw.attrs.get("sources", []))}
     return result
 
@@ -146,7 +150,8 @@ def naturalisations_per_year(store: RawStore | None = None) -> pd.DataFrame:
     with our own rate per 1,000 foreign residents on 31.12. of the same year (12411-03-03-4).
 
     Columns: region_key, region, year, value (NaN where not yet published), status,
-    foreign_residents (NaN where 12411-03-03-4 lacks the year), per_1000_foreign (own rate), and
+    foreign_residents (NaN where 12411-03-03-4 lacks the year), census_basis (of that figure),
+    per_1000_foreign (own rate), and
     the official rate where the table publishes it as its own value variable: official_rate,
     official_rate_label, official_rate_unit (NaN / empty elsewhere; never computed here).
     """

@@ -343,6 +343,8 @@ DATASETS: dict[str, Dataset] = {
              "status": processed.COLUMN_DOCS["status"],
              "foreign_residents": "ausländische Einwohner am 31.12. desselben Jahres; leer, wo "
              "12411-03-03-4 das Jahr nicht hat",
+             "census_basis": "Zensusgrundlage der Ausländerzahl (foreign_residents); "
+             + CENSUS_BASIS_DOC,
              "per_1000_foreign": "eigene Quote, berechnet: value je 1.000 foreign_residents (keine "
              "amtliche Einbürgerungsquote)",
              "official_rate": "amtliche Einbürgerungsquote, wie Tabelle 12511-04-01-4 sie als eigenes "

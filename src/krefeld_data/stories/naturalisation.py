@@ -96,6 +96,31 @@ def change_text(totals: pd.DataFrame, key: str, name: str) -> str:
             f"({german.number(first['value'])}).")
 
 
+def basis_breaks(per_year: pd.DataFrame, keys: list[str]) -> dict[int, str]:
+    """First year on a new census basis of the foreign residents -> label (for the chart kit)."""
+    breaks: dict[int, str] = {}
+    if "census_basis" not in per_year.columns:
+        return breaks
+    for key in keys:
+        rows = per_year[(per_year["region_key"] == key)].dropna(subset=["foreign_residents"])
+        rows = rows.sort_values("year")
+        tags, years = rows["census_basis"].astype(str).tolist(), [int(y) for y in rows["year"]]
+        for i in range(1, len(tags)):
+            if tags[i] != tags[i - 1]:
+                breaks.setdefault(years[i], f"Basis: {tags[i]}")
+    return dict(sorted(breaks.items()))
+
+
+def basis_text(per_year: pd.DataFrame, key: str, name: str) -> str:
+    """Where the own rate of one region changes its census basis, in one sentence, or ``""``."""
+    breaks = basis_breaks(per_year, [key])
+    if not breaks:
+        return ""
+    years = " und ".join(str(y) for y in breaks)
+    return (f"Die Ausländerzahl von {name} wechselt {years} die Zensusgrundlage; über diesen Bruch "
+            "hinweg ist die eigene Quote nicht vergleichbar.")
+
+
 def not_yet_published(per_year: pd.DataFrame) -> str:
     """Regions and years whose count is announced but not yet out (``...``), or ``""``."""
     later = per_year[per_year["status"] == "later"]
