@@ -66,7 +66,8 @@ def test_the_csv_of_a_line_chart_has_one_column_per_series_and_the_typed_values(
     fig = charts.line_over_time(population(), title="Einwohner", breaks=[2022])
     (entry,) = recorded(tmp_path, monkeypatch, fig)
     rows = read_csv(chart_csv(entry["figure"]))
-    assert rows[0] == ["Jahr", "Krefeld", "Düsseldorf"]
+    mark = f" ({SAMPLE_MARK})"  # test data is marked like sample data
+    assert rows[0] == ["Jahr", f"Krefeld{mark}", f"Düsseldorf{mark}"]
     table = {row[0]: row[1:] for row in rows[1:]}
     assert list(table) == ["2019", "2020", "2021", "2022", "2023"]  # no 2021.5 helper point
     assert table["2021"] == ["", "621877"]  # Krefeld's gap stays empty, not 0
@@ -85,10 +86,11 @@ def test_the_csv_of_a_pyramid_holds_absolute_values_and_shares_stay_per_cent(tmp
     stacked = charts.stacked_share(shares, title="Anteile")
     first, second = recorded(tmp_path, monkeypatch, pyramid, stacked)
     rows = read_csv(chart_csv(first["figure"]))
-    assert rows[0] == ["Altersgruppe", "männlich", "weiblich"]
+    mark = f" ({SAMPLE_MARK})"
+    assert rows[0] == ["Altersgruppe", f"männlich{mark}", f"weiblich{mark}"]
     assert rows[1] == ["unter 18", "10.5", "11"]  # the left half is drawn negative, exported positive
     rows = read_csv(chart_csv(second["figure"]))
-    assert rows == [["Region", "deutsch", "ausländisch"], ["Krefeld", "75", "25"]]
+    assert rows == [["Region", f"deutsch{mark}", f"ausländisch{mark}"], ["Krefeld", "75", "25"]]
 
 
 def test_datawrapper_gets_the_matching_type_language_notes_and_number_format(tmp_path, monkeypatch) -> None:
@@ -199,6 +201,7 @@ def test_the_demo_has_every_charts_embed_page_csv_png_svg_and_datawrapper_file(d
             assert "Quelle" in svg and "Beispieldaten" in svg  # the source line and the sample mark
             rows = list(csv.reader(base.with_suffix(".csv").open(encoding="utf-8", newline="")))
             assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows)
+            assert all(SAMPLE_MARK in name for name in rows[0][1:])  # the demo's data is made up
             spec = json.loads(Path(f"{base}.datawrapper.json").read_text(encoding="utf-8"))
             assert spec["language"] == "de-DE" and spec["type"]
             embed = BeautifulSoup(base.with_suffix(".html").read_text(encoding="utf-8"), "html.parser")

@@ -130,7 +130,10 @@ def chart_table(figure: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
         raise EmbedError(f"chart {meta.get('title', '')!r} has no values to export")
     if kind == "bars" and len(columns) == 1:
         categories.reverse()  # plotly draws the first row at the bottom; the table starts on top
-    header = [_category_header(meta), *columns]
+    # Sample data carries its mark in every column name: a downloaded table must not pass for
+    # real numbers, and a header is the one place Datawrapper and spreadsheets keep it.
+    mark = f" ({SAMPLE_MARK})" if meta.get("sample") else ""
+    header = [_category_header(meta), *(f"{name}{mark}" for name in columns)]
     rows = [[cat, *(columns[name].get(cat) for name in columns)] for cat in categories]
     return header, rows
 
