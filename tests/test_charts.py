@@ -335,3 +335,12 @@ def test_static_export_writes_png_and_svg_with_the_source_line(tmp_path, monkeyp
     assert "Quelle: Statistische" in text and "Beispieldaten" in text
     assert "600.000" in text  # German thousands separator on the axis
     assert os.environ["BROWSER_PATH"] == shutil.which("chromium")
+
+
+def test_bars_of_categories_that_are_not_regions_share_one_colour() -> None:
+    frame = pd.DataFrame({"region_code": ["Offener Schutzstatus", "Geduldet", "Befristet anerkannt"],
+                          "region_name": ["Offener Schutzstatus", "Geduldet", "Befristet anerkannt"],
+                          "value": [595.0, 740.0, 6950.0]})
+    frame.attrs["provenance"] = provenance()
+    bars = charts.compare_cities(frame, title="t")
+    assert len(set(bars.data[0].marker.color)) == 1

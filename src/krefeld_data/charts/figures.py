@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -355,7 +356,7 @@ def compare_cities(
         numbers = [float(v) for v in ordered[value]]
         fig = go.Figure(go.Bar(
             x=numbers, y=[names[k] for k in keys], orientation="h",
-            marker={"color": [colour_for(k, focus=focus) for k in keys]}, name="",
+            marker={"color": [_bar_colour(k, focus) for k in keys]}, name="",
             texttemplate=f"%{{x:{value_format}}}{_label_suffix(unit)}", textposition="auto",
             cliponaxis=False, insidetextanchor="end", textfont={"size": 13},
             hovertemplate=f"<b>%{{y}}</b>: %{{x:{value_format}}}{suffix}<extra></extra>",
@@ -413,6 +414,17 @@ def compare_cities(
         extra_meta={"value_format": value_format, "orientation": "h" if group is None else "v",
                     "category_title": "Region" if group is None and city == "region_code" else ""},
     )
+
+
+CATEGORY_COLOUR = "#0072B2"  # bars of one series that are not regions (e.g. kinds of status)
+_REGION_KEY = re.compile(r"DG|\d{2,12}")
+
+
+def _bar_colour(key: Any, focus: str | None) -> str:
+    """A region's own colour; one colour for bars that are categories, not regions (a hash
+    colour each would give two categories the same colour by chance and suggest a link)."""
+    text = str(key).strip()
+    return colour_for(text, focus=focus) if _REGION_KEY.fullmatch(text) else CATEGORY_COLOUR
 
 
 def _nice_step(limit: float) -> float:
