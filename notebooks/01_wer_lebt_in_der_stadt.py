@@ -71,9 +71,11 @@ if people is None:
     display(Markdown(f"Für die Einwohnerzahl fehlen die Daten. {missing_people}"))
 else:
     shown = people[people["region_key"].isin(CITIES)]
+    unsure = any(facts.uncertain_years(shown, key) for key in CITIES)
     fig = charts.line_over_time(
         chart_frame(shown), y="population", title=f"Einwohner von {name} und den Vergleichsstädten",
-        subtitle="Bevölkerung am 31.12.; unterbrochen, wo die Zensusgrundlage wechselt",
+        subtitle="Bevölkerung am 31.12.; unterbrochen, wo die Zensusgrundlage wechselt"
+        + ("; einzeln stehende Punkte: Grundlage unsicher (Zensus 2011 oder 2022)" if unsure else ""),
         breaks=facts.chart_breaks(shown), unit="Personen", focus=CITY,
     )
     charts.show(fig)
@@ -107,6 +109,10 @@ if people is not None:
                 f". Seit {change.first_year}, dem ersten Jahr der Reihe auf derselben Grundlage "
                 f"({change.basis}), hat sich die Zahl um {percent(change.relative)} verändert."
             )
+        unsure_years = facts.uncertain_years(people, CITY)
+        if unsure_years and not facts.is_uncertain(latest["census_basis"]):
+            text.append(f" Für {', '.join(map(str, unsure_years))} lässt sich nicht erkennen, ob die "
+                        "Zahlen auf dem Zensus 2011 oder 2022 beruhen; mit ihnen wird nichts verglichen.")
         for year, old, new in facts.basis_changes(people, CITY):
             if not facts.is_uncertain(old) and not facts.is_uncertain(new):
                 text.append(f" Zwischen {year - 1} und {year} wechselt die Grundlage ({old} → {new}); "
@@ -170,6 +176,20 @@ if foreign is not None:
                 share = percent(by_key.loc[key, "foreign_share"])
                 lines.append(f" Zum Vergleich {short_name(key)}: {share}.")
         display(Markdown("".join(lines)))
+
+# %%
+register, missing_register = datasets.load_or_note("auslaender_register_nrw", [CITY])
+counted = facts.register_count(register, CITY) if register is not None else None
+if counted is not None:
+    groups = ", ".join(f"{citizenship} ({rounded(value, 5)})" for citizenship, value in counted.largest)
+    display(Markdown(
+        f"Das Ausländerzentralregister, eine zweite Zählung, führte am {charts.format_date(counted.date)} "
+        f"in {name} {rounded(counted.total)} Ausländerinnen und Ausländer (IT.NRW, Tabelle 12521-03i; "
+        f"jeder Wert auf 5 gerundet). Die größten Gruppen: {groups}."
+    ))
+elif foreign is None and register is None and CITY.startswith("05"):
+    display(Markdown("Ohne Zugangsdaten hilft für Nordrhein-Westfalen das Ausländerzentralregister der "
+                     f"Landesdatenbank NRW. {missing_register}"))
 
 # %% [markdown]
 # ## Migrationshintergrund (Zensus 2011) und Einwanderungsgeschichte (Zensus 2022)

@@ -192,8 +192,8 @@ STORIES: tuple[Story, ...] = (
     # Who lives in the city: any one of the population tables answers part of it.
     Story("01-wer-lebt-in-der-stadt", "Wer lebt in der Stadt?", "01_wer_lebt_in_der_stadt.py",
           ("12411-01-01-4", "12411-03-03-4", "12111-07-01-4", "1000A-2022"),
-          optional_tables=("urb_cpop1", "urb_cpopcb"),
-          required=(("12411-03-03-4", "12111-07-01-4", "1000A-2022", "12411-01-01-4"),)),
+          optional_tables=("urb_cpop1", "urb_cpopcb", "12521-03i"),
+          required=(("12411-03-03-4", "12111-07-01-4", "1000A-2022", "12411-01-01-4", "12521-03i"),)),
     # Both: the status dataset (open / recognised / rejected, per 1,000) is made from the two.
     Story("02-schutzsuchende", "Schutzsuchende: vom ersten Tag an", "02_schutzsuchende.py",
           ("12531-0043", "12411-01-01-4")),

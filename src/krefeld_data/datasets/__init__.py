@@ -74,6 +74,11 @@ def load_or_note(name: str, regions: Iterable[str] | None = None) -> tuple[pd.Da
             if code in catalog.SOURCE_TABLES else f"`krefeld-data fetch {code}`"
             for code in codes
         )
+        used = {code for dataset in DATASETS.values() for code in dataset.tables}
+        stand_ins = [t for code in codes for t in catalog.alternatives(code) if t.code in used]
+        if stand_ins:
+            commands += " (für Nordrhein-Westfalen ohne Zugangsdaten: " + ", ".join(
+                f"`krefeld-data fetch {t.code} --db {t.database}`" for t in stand_ins) + ")"
         noun = "Die Tabelle" if len(codes) == 1 else "Die Tabellen"
         verb = "ist" if len(codes) == 1 else "sind"
         return None, (f"{noun} {', '.join(codes)} {verb} nicht gespeichert; mit {commands} (oder "

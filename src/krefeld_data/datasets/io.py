@@ -59,17 +59,21 @@ COLUMN_DOCS = {
     "status": "Bedeutung eines fehlenden Wertes: leer = Zahl, zero = '-', unknown = '.', "
     "later = '...', not_meaningful = 'x', unreliable = '/'",
     "quality": "Qualitätskennzeichen der Quelle (e, p, r, s …), sonst leer",
-    "census_basis": "Zensusgrundlage des Wertes: 'vor Zensus 2011', 'Zensus 2011', 'Zensus 2022'; "
-    "leer, wenn der Wert keine Bevölkerungsfortschreibung ist",
+    "census_basis": "Zensusgrundlage des Wertes nach Stichtag und Stand der Veröffentlichung: 'vor "
+    "Zensus 2011', 'Zensus 2011', 'Zensus 2022'; 'Zensus 2011 oder 2022' (bzw. 'vor Zensus 2011 oder "
+    "Zensus 2011'), wo sich die Grundlage aus der Veröffentlichung nicht erkennen lässt; leer, wenn "
+    "der Wert keine Bevölkerungszahl ist",
+    "vintage": "Stand der Veröffentlichung, aus der der Wert stammt (ISO-Datum), soweit bekannt",
     "source_table": "Tabelle, aus der dieser Wert stammt (nach dem Zusammenfügen mehrerer Tabellen)",
     "source_snapshot": "Rohdatei im Datenarchiv (data/raw), aus der dieser Wert stammt",
 }
 
 CENSUS_CAVEAT = (
-    "Die Bevölkerungszahlen beruhen vor 2011 auf älteren Zählungen, von 2011 bis 2021 auf dem "
-    "Zensus 2011 und ab 2022 auf dem Zensus 2022 (Spalte census_basis). An diesen Stellen "
-    "springt die Reihe, ohne dass Menschen zu- oder fortgezogen sind: Brüche markieren, "
-    "nicht über sie hinweg vergleichen."
+    "Die Bevölkerungszahlen beruhen je nach Stichtag und Stand der Veröffentlichung auf älteren "
+    "Zählungen, dem Zensus 2011 oder dem Zensus 2022 (Spalte census_basis): Die Ämter haben erst "
+    "nach und nach umgestellt, so dass etwa der 31.12.2023 in einer Veröffentlichung von 2024 noch "
+    "auf dem Zensus 2011 beruht. Wo die Grundlage wechselt, springt die Reihe, ohne dass Menschen "
+    "zu- oder fortgezogen sind: Brüche markieren, nicht über sie hinweg vergleichen."
 )
 
 

@@ -204,3 +204,38 @@ def immigration_history(store: RawStore) -> pd.DataFrame:
     result["region"] = result["region"].astype(str)
     result["share"] = result["with_history"] / result["total"]
     return tables.finish(result.sort_values("region_key", key=lambda k: k != "DG", kind="stable"), raw)
+
+
+FOREIGNERS_AZR_NRW = "12521-03i"
+
+
+def foreigners_register(store: RawStore) -> pd.DataFrame:
+    """Foreigners in the central register (AZR) by citizenship, Kreise of NRW (12521-03i).
+
+    The Landesdatenbank NRW serves this table without an account, so it stands in where the
+    population update by nationality (12411-03-03-4) is missing. It is another count than the
+    population update (the register counts more), and IT.NRW rounds every cell to a multiple of 5
+    and publishes no total: the ``Summe`` row is the sum of the continent rows, an approximate
+    number ("rund"). Columns: region_key, region, date, level (Summe / Kontinent / Staat),
+    citizenship_code, citizenship, value (both sexes).
+    """
+    raw = tables.latest(FOREIGNERS_AZR_NRW, store)
+    citizenship = tables.find_variable(raw, "Europa", "Afrika")
+    others = [v for v in tables.classifying(raw) if v != citizenship]
+    frame = tables.only_totals(raw, others)
+    code = frame[f"{citizenship}_code"].astype(str) if f"{citizenship}_code" in frame else tables.codes(
+        frame, citizenship)
+    result = pd.DataFrame({
+        "region_key": frame["region_key"].astype(str), "region": frame["region"].astype(str),
+        "date": frame["date"], "level": code.map(lambda c: "Kontinent" if len(c) == 1 else "Staat"),
+        "citizenship_code": code, "citizenship": frame[citizenship].astype(str).str.strip(),
+        "value": tables.numeric_value(frame),
+    })
+    continents = result[result["level"] == "Kontinent"]
+    if continents.empty:
+        raise KrefeldDataError(f"table {FOREIGNERS_AZR_NRW}: no continent rows (one-digit codes) to add up; "
+                               "the layout may have changed")
+    sums = continents.groupby(["region_key", "region", "date"], sort=False, as_index=False)["value"].sum()
+    sums = sums.assign(level="Summe", citizenship_code="", citizenship="alle Staatsangehörigkeiten")
+    result = pd.concat([sums[result.columns], result], ignore_index=True)
+    return tables.finish(result.sort_values(["region_key", "date"], kind="stable"), raw)

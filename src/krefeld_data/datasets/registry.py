@@ -142,6 +142,12 @@ def _history_2022(store: RawStore) -> pd.DataFrame:
     return population.immigration_history(store)
 
 
+def _foreigners_register(store: RawStore) -> pd.DataFrame:
+    from krefeld_data.datasets import population
+
+    return population.foreigners_register(store)
+
+
 def _urban_audit(store: RawStore) -> pd.DataFrame:
     from krefeld_data.datasets import cities
 
@@ -262,6 +268,21 @@ DATASETS: dict[str, Dataset] = {
              "Einwanderungsgeschichte (nicht in with_history enthalten)",
              "share": "Anteil mit Einwanderungsgeschichte (with_history / total, 0 bis 1)"},
             keys=("region_key",),
+        ),
+        Dataset(
+            "auslaender_register_nrw", "Ausländerinnen und Ausländer im Register (NRW)",
+            "Ausländische Bevölkerung laut Ausländerzentralregister am 31.12. nach Staatsangehörigkeit, "
+            "kreisfreie Städte und Kreise in Nordrhein-Westfalen (Landesdatenbank NRW, Tabelle "
+            "12521-03i, ohne Zugangsdaten abrufbar). IT.NRW rundet jeden Wert auf ein Vielfaches von 5 "
+            "und veröffentlicht keine Gesamtzahl; die Zeile Summe ist die Summe der Kontinente und "
+            "daher ungefähr. Das Register zählt andere (meist höhere) Zahlen als die "
+            "Bevölkerungsfortschreibung.",
+            ("12521-03i",), (STORY1,), _foreigners_register,
+            {**REGION_DOCS, "level": "Summe (aller Kontinente, berechnet), Kontinent oder Staat",
+             "citizenship_code": "Code der Staatsangehörigkeit in der Quelltabelle",
+             "citizenship": "Staatsangehörigkeit oder Kontinent",
+             "value": "Ausländerinnen und Ausländer (auf 5 gerundet; Summe: Summe gerundeter Werte)"},
+            keys=("region_key", "date", "citizenship_code"),
         ),
         Dataset(
             "urban_audit_staatsangehoerigkeit", "Urban Audit: Einwohner nach Staatsangehörigkeit",

@@ -34,10 +34,12 @@ SECRET_SUFFIXES = _SECRET_NAMES  # public: the build hides the same variables fr
 
 CAVEATS: dict[str, str] = {
     "census": (
-        "Zensus-Brüche: Die Bevölkerungszahlen beruhen vor 2011 auf älteren Zählungen, von 2011 "
-        "bis 2021 auf dem Zensus 2011 und ab 2022 auf dem Zensus 2022. An diesen Stellen springt "
-        "die Reihe, ohne dass Menschen zu- oder fortgezogen sind; die Grafiken markieren die "
-        "Brüche und verbinden die Werte nicht über sie hinweg."
+        "Zensus-Brüche: Die Bevölkerungszahlen beruhen je nach Stichtag und Stand der "
+        "Veröffentlichung auf älteren Zählungen, dem Zensus 2011 oder dem Zensus 2022; die Ämter "
+        "haben nach und nach umgestellt (der 31.12.2023 beruht in Veröffentlichungen von 2024 noch "
+        "auf dem Zensus 2011). Wo die Grundlage wechselt, springt die Reihe, ohne dass Menschen zu- "
+        "oder fortgezogen sind; die Grafiken markieren die Brüche und verbinden die Werte nicht über "
+        "sie hinweg, und wo die Grundlage nicht zu erkennen ist, steht „Zensus 2011 oder 2022“."
     ),
     "rounding": (
         "Rundung: Die Statistik der Schutzsuchenden rundet jeden Wert auf ein Vielfaches von 5 "

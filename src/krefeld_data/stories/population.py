@@ -164,3 +164,25 @@ def first_present(frames: list[Any], key: str) -> str | None:
             if found:
                 return found
     return None
+
+
+@dataclass(frozen=True)
+class RegisterCount:
+    """Foreigners in the central register (AZR) for one region and date, with the largest groups."""
+
+    date: pd.Timestamp
+    total: float  # sum of cells rounded to 5: say "rund"
+    largest: tuple[tuple[str, float], ...]  # (citizenship, count), largest first
+
+
+def register_count(register: pd.DataFrame, key: str, n: int = 3) -> RegisterCount | None:
+    """From the ``auslaender_register_nrw`` dataset: the newest total and the ``n`` largest
+    citizenships (states, not continents) of region ``key``; None where the table lacks it."""
+    rows = register[register["region_key"].astype(str) == key]
+    if rows.empty:
+        return None
+    newest = rows[rows["date"] == rows["date"].max()]
+    total = newest.loc[newest["level"] == "Summe", "value"]
+    states = newest[newest["level"] == "Staat"].dropna(subset=["value"]).nlargest(n, "value")
+    return RegisterCount(pd.Timestamp(newest["date"].iloc[0]), float(total.iloc[0]),
+                         tuple(zip(states["citizenship"], states["value"].astype(float), strict=True)))
