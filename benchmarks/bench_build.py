@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -110,38 +111,63 @@ sys.exit(main(sys.argv[2:]))
 _SUMMARY = re.compile(r"(\d+) built, (\d+) unchanged, (\d+) not built")
 
 
-def _build(spec: dict, env: dict[str, str], force: bool = False) -> tuple[float, dict]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], env: dict[str, str],
+          cwd: str | Path) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``command``; its wall-clock seconds and the CPU seconds of it and every process it waited for.
+
+    On a machine shared with other work the wall clock stretches with the load; CPU time
+    (kernels included: the build waits for them) much less, so the notes give both.
+    """
+    cpu_before = _children_cpu()
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=cwd)
+    return done, time.perf_counter() - started, _children_cpu() - cpu_before
+
+
+def _data_only(spec: dict, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``krefeld-data build --data-only``: the clean stage alone."""
+    command = [sys.executable, "-c", _CLI, spec["src"], "build", "--data-only"]
+    done, elapsed, cpu = timed(command, env, spec["folder"])
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark build --data-only failed: {done.stderr[-1200:]}")
+    return elapsed, cpu
+
+
+def _build(spec: dict, env: dict[str, str], force: bool = False) -> tuple[float, dict, float]:
+    """Wall seconds, what was built, and CPU seconds of one build in a fresh interpreter."""
     if spec["cli"]:
         command = [sys.executable, "-c", _CLI, spec["src"], "build", *(["--force"] if force else [])]
     else:
         command = [sys.executable, "-c", _BUILD, json.dumps({**spec, "force": force})]
-    started = time.perf_counter()
     # The folder holds the story notebooks: it is the project folder config.project_dir() finds.
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=spec["folder"])
-    elapsed = time.perf_counter() - started
+    done, elapsed, cpu = timed(command, env, spec["folder"])
     if done.returncode != 0:
         raise RuntimeError(f"benchmark build failed: {done.stderr[-1200:]}")
     if not spec["cli"]:
-        return elapsed, json.loads(done.stdout.strip().splitlines()[-1])
+        return elapsed, json.loads(done.stdout.strip().splitlines()[-1]), cpu
     counts = _SUMMARY.search(done.stdout)
     if counts is None:
         raise RuntimeError(f"no build summary in the output: {done.stdout[-400:]}")
     built, unchanged, skipped = (int(c) for c in counts.groups())
-    return elapsed, {"built": [None] * built, "unchanged": [None] * unchanged, "skipped": [None] * skipped}
+    outcome = {"built": [None] * built, "unchanged": [None] * unchanged, "skipped": [None] * skipped}
+    return elapsed, outcome, cpu
 
 
-def unit_seconds(env: dict[str, str], folder: Path, repeat: int, warm_up: bool = True) -> list[float]:
-    """Wall-clock seconds of the unit, each in a fresh interpreter (after one warm-up run)."""
+def unit_seconds(env: dict[str, str], folder: Path, repeat: int,
+                 warm_up: bool = True) -> list[tuple[float, float]]:
+    """Wall and CPU seconds of the unit, each in a fresh interpreter (after one warm-up run)."""
     times = []
     for round_ in range(repeat + 1) if warm_up else range(1, repeat + 1):
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", _UNIT], env=env, capture_output=True, text=True,
-                              cwd=folder)
-        elapsed = time.perf_counter() - started
+        done, elapsed, cpu = timed([sys.executable, "-c", _UNIT], env, folder)
         if done.returncode != 0:
             raise RuntimeError(f"the unit notebook failed: {done.stderr[-800:]}")
         if round_:
-            times.append(elapsed)
+            times.append((elapsed, cpu))
     return times
 
 
@@ -174,55 +200,71 @@ def run(repeat: int = 3) -> list[Row | Skipped]:
 
         units = unit_seconds(env, folder, repeat)
         colds = []
-        for _ in range(2):  # two cold builds: the first one after a checkout also fills the OS caches
+        for _ in range(2):  # cold builds: the first one after a checkout also fills the OS caches
             make_cold(folder)
-            seconds_, outcome = _build(spec, env)
+            seconds_, outcome, cpu = _build(spec, env)
             if len(outcome["built"]) != n:
                 raise RuntimeError(f"cold build did not build every story: {outcome}")
-            colds.append(seconds_)
+            colds.append((seconds_, cpu))
+        clean_only = None
+        if cli:  # where the cold build's time goes: the clean stage alone, from cold
+            make_cold(folder)
+            clean_only = _data_only(spec, env)
+            make_cold(folder)
+            seconds_, outcome, cpu = _build(spec, env)  # the pages again, for the builds below
+            colds.append((seconds_, cpu))
         cache = json.loads((folder / "reports" / ".build-cache.json").read_text(encoding="utf-8"))
         per_story = ", ".join(f"{slug[:2]} {entry.get('seconds', 0):.1f} s"
                               for slug, entry in sorted(cache["stories"].items()))
         warm = []
         for _ in range(max(1, repeat - 1)):
-            seconds_, outcome = _build(spec, env, force=True)
+            seconds_, outcome, _cpu = _build(spec, env, force=True)
             if len(outcome["built"]) != n:
                 raise RuntimeError(f"--force build did not rebuild every story: {outcome}")
             warm.append(seconds_)
         unchanged = []
         for _ in range(repeat):
-            seconds_, outcome = _build(spec, env)
+            seconds_, outcome, _cpu = _build(spec, env)
             if outcome["built"] or len(outcome["unchanged"]) != n:
                 raise RuntimeError(f"a build with nothing changed rebuilt something: {outcome}")
             unchanged.append(seconds_)
         # One notebook's text changes (in the copy): only its page is rebuilt.
         with (notebooks / stories[0]["notebook"]).open("a", encoding="utf-8") as handle:
             handle.write("\n# %% [markdown]\n# Ein neuer Absatz.\n")
-        one, outcome = _build(spec, env)
+        one, outcome, one_cpu = _build(spec, env)
         if len(outcome["built"]) != 1 or len(outcome["unchanged"]) != n - 1:
             raise RuntimeError(f"changing one notebook rebuilt {outcome}")
         # The unit again at the end: on a shared machine the load drifts during the builds.
         units += unit_seconds(env, folder, max(1, repeat - 1), warm_up=False)
 
-    unit = statistics.median(units)
-    cold = min(colds)
+    unit = statistics.median(u for u, _ in units)
+    unit_cpu = statistics.median(c for _, c in units)
+    cold, cold_cpu = min(colds)
     warm_s = statistics.median(warm)
     unchanged_s = statistics.median(unchanged)
     what = f"{n} notebooks, sample data"
     unit_note = (f"unit: a fresh interpreter running one notebook that imports pandas and plotly, "
                  f"median of {len(units)}, before and after the builds "
-                 f"({', '.join(f'{u:.2f}' for u in units)} s)")
+                 f"({', '.join(f'{u:.2f}' for u, _ in units)} s; CPU {unit_cpu:.1f} s)")
+    clean_rows = [] if clean_only is None else [
+        Row("build: clean stage alone (build --data-only, cold) vs the same unit", seconds(unit),
+            seconds(clean_only[0]), clean_only[0] / unit, "-", None,
+            f"{clean_only[0] / cold:.0%} of the best cold build: parsing, cleaning, checks, datasets; "
+            f"CPU {clean_only[1]:.1f} s = {clean_only[1] / unit_cpu:.1f} units of CPU")]
     return [
         Row(f"build: cold, {n} pages vs one notebook importing pandas and plotly", seconds(unit),
             seconds(cold), cold / unit, f"<= {COLD_TARGET:g}x", cold / unit <= COLD_TARGET,
-            f"{unit_note}; cold: best of {len(colds)} ({', '.join(f'{c:.1f}' for c in colds)} s); {note}; "
+            f"{unit_note}; cold: best of {len(colds)} ({', '.join(f'{c:.1f}' for c, _ in colds)} s; "
+            f"CPU {cold_cpu:.1f} s = {cold_cpu / unit_cpu:.1f} units of CPU); {note}; "
             f"seconds per notebook in the last cold build (they run concurrently): {per_story}"),
         Row(f"build: one notebook changed vs the same unit, {what}", seconds(unit), seconds(one),
             one / unit, f"<= {ONE_CHANGED_TARGET:g}x", one / unit <= ONE_CHANGED_TARGET,
-            f"only that story rebuilt; {one / warm_s:.2f}x a warm full build"),
+            f"only that story rebuilt; {one / warm_s:.2f}x a warm full build; "
+            f"CPU {one_cpu:.1f} s = {one_cpu / unit_cpu:.1f} units of CPU"),
         Row(f"build: warm full (--force) vs cold, {what}", seconds(cold), seconds(warm_s), warm_s / cold,
             "-", None, f"median of {len(warm)}"),
         Row(f"build: nothing changed vs cold, {what}", seconds(cold), seconds(unchanged_s),
             unchanged_s / cold, f"< {NO_CHANGE_TARGET:g} s", unchanged_s < NO_CHANGE_TARGET,
             f"median of {len(unchanged)}, fresh interpreter each, all {n} unchanged"),
+        *clean_rows,
     ]
