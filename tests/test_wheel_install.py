@@ -52,6 +52,23 @@ def build_wheel(tmp: Path) -> Path:
     return wheel
 
 
+def test_the_wheel_holds_every_file_of_the_package_and_the_story_notebooks(tmp_path: Path) -> None:
+    """The oracle is the source tree: a template or reference table left out breaks only the wheel."""
+    import zipfile
+
+    wheel = build_wheel(tmp_path)
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    package = tmp_path / "source" / "src"
+    expected = {str(p.relative_to(package)) for p in files_under(package / "krefeld_data")}
+    assert expected - names == set()
+    shipped = {n.rsplit("/", 1)[-1] for n in names if "/data/share/krefeld-data/notebooks/" in n}
+    # every notebook and the facts modules beside them (a story notebook imports its own)
+    notebooks = tmp_path / "source" / "notebooks"
+    assert shipped == {p.name for p in notebooks.iterdir() if p.is_file() and p.suffix in (".py", ".ipynb")}
+    assert any(name.startswith("01_") for name in shipped)
+
+
 def fresh_venv(tmp: Path, wheel: Path) -> tuple[Path, Path]:
     """A new venv holding only the wheel; the project venv's site-packages is on its path after it."""
     venv = tmp / "venv"
