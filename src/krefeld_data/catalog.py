@@ -306,6 +306,17 @@ def story(slug: str) -> Story:
     raise KrefeldDataError(f"unknown story {slug!r}; stories: {known}")
 
 
+def _need_word(story: Story, code: str) -> str:
+    """How a story needs a table (``krefeld-data sources``): required, one of several, or optional."""
+    for entry in story.required_tables:
+        if entry == code:
+            return ""
+        if not isinstance(entry, str) and code in entry:
+            others = [c for c in entry if c != code]
+            return f" (or {' or '.join(others)})"
+    return " (optional)"
+
+
 def describe_sources() -> str:
     """The table behind ``krefeld-data sources``: what each story needs and what is stored."""
     from krefeld_data.raw.store import RawStore
@@ -318,8 +329,7 @@ def describe_sources() -> str:
         stored = (
             f"stored {snap.provenance.accessed_date} ({snap.provenance.origin})" if snap else "missing"
         )
-        users = [s.slug for s in STORIES if table.code in s.tables]
-        users += [f"{s.slug} (optional)" for s in STORIES if table.code in s.optional_tables]
+        users = [f"{s.slug}{_need_word(s, table.code)}" for s in STORIES if table.code in s.all_tables]
         account = "account needed" if table.needs_account else "no account"
         flag = " [unconfirmed]" if table.unconfirmed else ""
         lines.append(f"{table.code:<16} {db.label} ({account}){flag}: {stored}")
