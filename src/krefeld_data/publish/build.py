@@ -129,6 +129,11 @@ def missing_tables(story: Story, store: RawStore) -> list[str]:
 
 
 def _missing_message(story: Story, missing: list[str]) -> str:
+    groups = [tuple(e) for e in story.required_tables if not isinstance(e, str) and set(e) <= set(missing)]
+    if groups and len(missing) == len(groups[0]) and len(missing) > 1:
+        tables = " or ".join(missing)
+        return (f"story {story.slug}: needs table {tables}, and none of them is in the raw store; "
+                f"{how_to_get(missing[:1])}")
     tables = ", ".join(missing)
     noun = "table" if len(missing) == 1 else "tables"
     verb = "is" if len(missing) == 1 else "are"
