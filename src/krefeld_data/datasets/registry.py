@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -97,23 +97,6 @@ def check_dataset(dataset: Dataset, frame: pd.DataFrame, store: RawStore) -> Non
             if check.variable in HIERARCHIES:
                 verify_labels(table, check.variable)
             check_parts_sum(table, check.variable, check.tolerance, only_root=not check.whole_tree)
-
-
-# ---------------------------------------------------------------- which regions
-
-def table_regions(table: str, store: RawStore, *, series: bool = False) -> list[str]:
-    """Every region key the stored table has (all its publications spliced when ``series``)."""
-    from krefeld_data.datasets import tables
-
-    return tables.table_regions(table, store, spliced=series)
-
-
-def common_regions(store: RawStore, *tables: str, series: Sequence[str] = ()) -> list[str]:
-    """The region keys every one of ``tables`` has (a rate needs its numerator and its base)."""
-    from krefeld_data.datasets.tables import sorted_keys
-
-    found = [set(table_regions(t, store, series=t in series)) for t in tables]
-    return sorted_keys(set.intersection(*found))
 
 
 # ---------------------------------------------------------------- the makers

@@ -15,7 +15,7 @@ supported format, flat files and classic tables alike, so makers never look at a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -24,11 +24,10 @@ from krefeld_data import catalog
 from krefeld_data.clean.census import add_census_basis, census_kind
 from krefeld_data.clean.checks import check_schema, check_unique
 from krefeld_data.clean.hierarchy import attribute_codes
-from krefeld_data.clean.regions import normalise_regions, region_key
+from krefeld_data.clean.regions import normalise_regions
 from krefeld_data.errors import KrefeldDataError, MissingDataError
 from krefeld_data.raw.store import RawStore
 
-Cities = Sequence[str]
 NUMERIC = ("", "zero")  # statuses that carry a number
 
 _PARSED: dict[tuple[str, str], pd.DataFrame] = {}
@@ -109,51 +108,6 @@ def series(table: str, store: RawStore | None = None) -> pd.DataFrame:
     return spliced
 
 
-def sorted_keys(keys: Iterable[str]) -> list[str]:
-    """Germany first, then the Länder and Kreise by key (05 before 05111 before 08)."""
-    return sorted(set(keys), key=lambda k: (k != "DG", k))
-
-
-def table_regions(table: str, store: RawStore, *, spliced: bool = False) -> list[str]:
-    """Every region key the stored table has (all its publications spliced when ``spliced``)."""
-    frame = series(table, store) if spliced else latest(table, store)
-    return sorted_keys(frame["region_key"].dropna().astype(str))
-
-
-def keys_of(regions: Iterable[str]) -> list[str]:
-    """Region keys for codes (any length) or names ("Krefeld"), in the order given."""
-    keys = []
-    for item in regions:
-        text = str(item).strip()
-        try:
-            key = region_key(text)
-        except KrefeldDataError:
-            from krefeld_data.regions.registry import region
-
-            key = region_key(region(text).code)
-        if key not in keys:
-            keys.append(key)
-    return keys
-
-
-def wanted_keys(cities: Cities | None, context: Cities | None) -> list[str]:
-    cities = catalog.DEFAULT_CITIES if cities is None else cities
-    context = catalog.DEFAULT_CONTEXT if context is None else context
-    return keys_of([*cities, *context])
-
-
-def for_regions(frame: pd.DataFrame, keys: list[str], table: str) -> pd.DataFrame:
-    """Rows of the requested regions; a region the table does not have is an error, not a gap."""
-    present = set(frame["region_key"].astype(str))
-    missing = [k for k in keys if k not in present]
-    if missing:
-        raise MissingDataError(
-            f"table {table} has no rows for region(s) {', '.join(missing)}; the stored snapshot may "
-            f"be cut to other regions: get the full table with {fetch_hint(table)}"
-        )
-    return frame[frame["region_key"].isin(keys)].copy()
-
-
 def codes(frame: pd.DataFrame, var: str) -> pd.Series:
     """Attribute codes of ``var`` with the total as ``""`` (classic tables: the label)."""
     return attribute_codes(frame, var)
@@ -224,14 +178,6 @@ def numeric_value(frame: pd.DataFrame) -> pd.Series:
     return frame["value"].where(frame["status"].astype(str).isin(NUMERIC))
 
 
-def latest_date(frame: pd.DataFrame) -> pd.Timestamp:
-    """The newest reference date with at least one number."""
-    dates = frame.loc[numeric_value(frame).notna(), "date"]
-    if dates.dropna().empty:
-        raise KrefeldDataError("the table holds no published number")
-    return dates.max()
-
-
 def merge_sources(*frames: Any) -> list[dict[str, Any]]:
     """The provenance records of all ``frames``, each snapshot once (by sha256 and file)."""
     seen, result = set(), []
@@ -251,16 +197,3 @@ def finish(result: pd.DataFrame, *inputs: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def region_names(frame: pd.DataFrame) -> dict[str, str]:
-    """region_key -> short name, from the registry columns."""
-    pairs = frame[["region_key", "region"]].drop_duplicates("region_key")
-    return dict(zip(pairs["region_key"].astype(str), pairs["region"].astype(str), strict=True))
-
-
-def order_regions(result: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Rows in the order the caller asked for the regions (charts keep that order)."""
-    rank = {k: i for i, k in enumerate(keys)}
-    sort_cols = [c for c in ("year", "date") if c in result.columns]
-    return result.assign(_rank=result["region_key"].map(rank)).sort_values(
-        ["_rank", *sort_cols], kind="stable"
-    ).drop(columns="_rank")
