@@ -193,7 +193,3 @@ def resolve_parameters(
     else:
         context_keys = list(DEFAULT_CONTEXT)
     return CityParameters(key, tuple(keys), tuple(context_keys))
-
-
-def default_parameters() -> CityParameters:
-    return resolve_parameters()
