@@ -156,7 +156,7 @@ if HAS_CITY:
         label="status", title=f"{name}: Schutzstatus im Einzelnen", subtitle=f"Personen am {day(date)}",
         unit="Personen", sources=status,
     )
-    charts.show(fig)
+    charts.show(story.rounded_labels(fig))
 
 # %% [markdown]
 # ## Woher kommen die Schutzsuchenden?
@@ -170,7 +170,7 @@ if len(top):
         label="citizenship", title=f"{name}: die {len(mine)} häufigsten Staatsangehörigkeiten",
         subtitle=f"Schutzsuchende am {day(mine['date'].iloc[0])}", unit="Personen", sources=top,
     )
-    charts.show(fig)
+    charts.show(story.rounded_labels(fig))
     first = mine.iloc[0]
     display(Markdown(
         f"Die größte Gruppe in {name} hatte die Staatsangehörigkeit **{first['citizenship']}** "

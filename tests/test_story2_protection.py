@@ -263,3 +263,12 @@ def test_a_2018_date_is_shown_when_the_table_has_it(real):
     assert story.year_text(both, "05114", 2018) == (
         f"Am 31.12.2018 lebten in Krefeld {story.people(sums(rows, '05114'))} Schutzsuchende; bei "
         f"{number(open_share * 100, 1)} % war das Verfahren noch offen.")
+
+
+def test_bar_labels_of_rounded_sums_are_never_exact():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[25.0, 375.0, 10745.0], y=["a", "b", "c"], orientation="h"))  # test data
+    story.rounded_labels(fig)
+    assert list(fig.data[0].text) == ["weniger als 50", "rund 380", "rund 10.700"]
+    assert fig.data[0].texttemplate == "%{text}"

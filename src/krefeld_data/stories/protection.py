@@ -274,3 +274,18 @@ def group_table(status: pd.DataFrame, date: pd.Timestamp | None = None) -> pd.Da
         "value"].sum()
     result.attrs = dict(status.attrs)
     return result
+
+
+def rounded_labels(fig: object) -> object:
+    """Bar labels as „rund …“ / „weniger als 50“: the bars are sums of cells rounded to 5.
+
+    The chart kit prints each bar's exact value; for these counts that would present small
+    groups as exact. Works on the horizontal and vertical bars of a plotly figure.
+    """
+    for trace in fig.data:
+        if getattr(trace, "type", "") != "bar":
+            continue
+        values = trace.x if trace.orientation == "h" else trace.y
+        trace.text = [people(float(v)) for v in values]
+        trace.texttemplate = "%{text}"
+    return fig
