@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -96,3 +97,54 @@ def export_many(
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
     return targets
+
+
+# Static images take seconds (kaleido drives a browser): a build queues them here and keeps
+# running its notebooks; whoever needs the files waits (wait_for_exports). One worker takes
+# every image queued so far in one kaleido session, so the browser starts once or twice per
+# build, not once per story.
+_queue_lock = threading.Lock()
+_queue: list[tuple[str, go.Figure, Path]] = []
+_worker: threading.Thread | None = None
+_problems: list[str] = []
+
+
+def _work() -> None:
+    global _worker
+    while True:
+        with _queue_lock:
+            batch = list(_queue)
+            _queue.clear()
+            if not batch:
+                _worker = None
+                return
+        try:
+            export_many([fig for _, fig, _ in batch], [path for _, _, path in batch])
+        except KrefeldDataError as exc:
+            labels = ", ".join(dict.fromkeys(label for label, _, _ in batch))
+            with _queue_lock:
+                _problems.append(f"PNG/SVG of {labels} not written: {exc}")
+
+
+def export_later(figures: list[go.Figure], paths: list[Path], *, label: str) -> None:
+    """Queue images for the background worker; ``label`` names them in a failure message."""
+    global _worker
+    with _queue_lock:
+        _queue.extend((label, fig, Path(path)) for fig, path in zip(figures, paths, strict=True))
+        if _worker is None:
+            _worker = threading.Thread(target=_work, name="krefeld-images", daemon=True)
+            _worker.start()
+
+
+def wait_for_exports() -> list[str]:
+    """Wait for the queued images; returns one line per batch that could not be written."""
+    while True:
+        with _queue_lock:
+            worker = _worker
+        if worker is None:
+            break
+        worker.join()
+    with _queue_lock:
+        problems = list(_problems)
+        _problems.clear()
+    return problems

@@ -23,7 +23,6 @@ import json
 import math
 import os
 import re
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +30,10 @@ from typing import Any
 
 from krefeld_data.charts.display import EMBED_MARK, figure_html
 from krefeld_data.errors import KrefeldDataError
-from krefeld_data.publish.pages import ASSETS, scrub, write_if_changed
+from krefeld_data.publish.pages import ASSETS, EMBED_FOLDER, MANIFEST, scrub, story_charts, write_if_changed
 from krefeld_data.raw.provenance import SAMPLE_MARK
 from krefeld_data.util.atomic import write_text_atomically
 
-EMBED_FOLDER = "embed"
-MANIFEST = "charts.json"
 PUBLIC_URL_ENV = "KREFELD_DATA_PUBLIC_URL"  # where reports/ is served, for absolute iframe code
 BYLINE = "krefeld-data"
 IMAGE_WIDTH = 800
@@ -355,58 +352,26 @@ def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports:
     export_many(figures, paths, width=IMAGE_WIDTH)
 
 
-# Static images take seconds per story (kaleido drives a browser): the build's notebooks keep
-# running meanwhile, and the front page, which shows them, waits for them (wait_for_images).
-# One worker thread takes every chart queued so far in one kaleido session, so a build pays
-# the browser's start once or twice, not once per story.
-_images_lock = threading.Lock()
-_images_queue: list[tuple[str, ChartPiece, Mapping[str, Any], Path]] = []
-_images_worker: threading.Thread | None = None
-_images_problems: list[str] = []
-
-
-def _work_images() -> None:
-    global _images_worker
-    while True:
-        with _images_lock:
-            batch = list(_images_queue)
-            _images_queue.clear()
-            if not batch:
-                _images_worker = None
-                return
-        by_folder: dict[Path, list[tuple[ChartPiece, Mapping[str, Any]]]] = {}
-        for _, piece, record, reports in batch:
-            by_folder.setdefault(reports, []).append((piece, record))
-        for reports, items in by_folder.items():
-            try:
-                write_images(items, reports)
-            except KrefeldDataError as exc:
-                stories = ", ".join(dict.fromkeys(p.story for p, _ in items))
-                with _images_lock:
-                    _images_problems.append(f"PNG/SVG of {stories} not written: {exc}")
-
-
 def _submit_images(story: str, items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
-    global _images_worker
-    with _images_lock:
-        _images_queue.extend((story, piece, record, reports) for piece, record in items)
-        if _images_worker is None:
-            _images_worker = threading.Thread(target=_work_images, name="krefeld-images", daemon=True)
-            _images_worker.start()
+    """Queue the PNG and SVG of ``items``: the build's notebooks keep running meanwhile."""
+    import plotly.graph_objects as go
+
+    from krefeld_data.charts.export import export_later
+
+    figures, paths = [], []
+    for piece, record in items:
+        fig = go.Figure(record["figure"])
+        for suffix in (".png", ".svg"):
+            figures.append(fig)
+            paths.append(reports / piece.file(suffix))
+    export_later(figures, paths, label=f"story {story}")
 
 
 def wait_for_images() -> list[str]:
-    """Wait for the static images still being written; returns one line per batch that failed."""
-    while True:
-        with _images_lock:
-            worker = _images_worker
-        if worker is None:
-            break
-        worker.join()
-    with _images_lock:
-        problems = list(_images_problems)
-        _images_problems.clear()
-    return problems
+    """Wait for the static images still being written; one line per batch that failed."""
+    from krefeld_data.charts.export import wait_for_exports
+
+    return wait_for_exports()
 
 
 def insert_embed_blocks(page: str, pieces: Iterable[ChartPiece]) -> str:
@@ -464,10 +429,4 @@ def export_charts(story: str, records: Sequence[Mapping[str, Any]], reports: Pat
     return [p for p, _ in items]
 
 
-def story_charts(reports: Path, story: str) -> list[dict[str, Any]]:
-    """The charts a story's last build exported, in page order (empty if none)."""
-    path = reports / EMBED_FOLDER / story / MANIFEST
-    try:
-        return list(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError):
-        return []
+__all__ = ["EMBED_FOLDER", "MANIFEST", "ChartPiece", "export_charts", "story_charts"]

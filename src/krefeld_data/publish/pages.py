@@ -25,6 +25,8 @@ from krefeld_data.util.fingerprint import sha256_bytes
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ASSETS = "assets"
+EMBED_FOLDER = "embed"  # reports/embed/<story>/<chart>.* (publish/embed.py)
+MANIFEST = "charts.json"  # a story's exported charts, in page order
 # Absolute paths of this machine, at a word boundary (so URLs like https://x.org/tmp/ survive).
 _LOCAL_PATH = re.compile(
     r"(?<![\w/.:-])(?:/home|/work|/tmp|/root|/Users|/var/folders|/private|/mnt)/[^\s\"'<>)]*"
@@ -276,6 +278,17 @@ def read_story_page(page: Path) -> tuple[list[str], str]:
     return list(dict.fromkeys(reader.verdicts)), reader.claim.strip()
 
 
+def story_charts(reports: Path, story: str) -> list[dict[str, Any]]:
+    """The charts a story's last build exported, in page order (empty if none)."""
+    import json
+
+    path = reports / EMBED_FOLDER / story / MANIFEST
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
+
+
 def default_city_name() -> str:
     """The name of the build's default city (the first of the catalogue's default cities)."""
     from krefeld_data.catalog import DEFAULT_CITIES
@@ -286,9 +299,9 @@ def default_city_name() -> str:
 
 def front_page_entries(entries: list[dict[str, Any]], reports: Path | None) -> list[dict[str, Any]]:
     """Each story's index entry plus what its page says: verdict, claim, first chart as PNG."""
-    from krefeld_data.publish.embed import story_charts, wait_for_images
+    from krefeld_data.charts.export import wait_for_exports
 
-    for problem in wait_for_images():  # the thumbnails are the charts' PNGs
+    for problem in wait_for_exports():  # the thumbnails are the charts' PNGs
         print(f"warning: {problem}", file=sys.stderr)
     teasers = []
     for entry in entries:
@@ -300,8 +313,8 @@ def front_page_entries(entries: list[dict[str, Any]], reports: Path | None) -> l
             verdicts, claim = read_story_page(reports / entry["page"])
             teaser.update(verdicts=verdicts, claim=claim)
             first = next(iter(story_charts(reports, entry["slug"])), None)
-            if first and (reports / "embed" / entry["slug"] / f"{first['slug']}.png").is_file():
-                teaser["thumbnail"] = f"embed/{entry['slug']}/{first['slug']}.png"
+            if first and (reports / EMBED_FOLDER / entry["slug"] / f"{first['slug']}.png").is_file():
+                teaser["thumbnail"] = f"{EMBED_FOLDER}/{entry['slug']}/{first['slug']}.png"
                 teaser["thumbnail_alt"] = first.get("title", "")
         teasers.append(teaser)
     return teasers
