@@ -732,9 +732,9 @@ def _build(stories, index_stories, notebooks, reports, store, cache, summary, po
             others = f" ({len(failures) - 1} more stories failed too)" if len(failures) > 1 else ""
             raise NotebookFailed(f"story {story.slug}: {error}{others}")
     finally:
-        for _, job in running:  # an error above: let the running notebooks end before the index
+        for _, job in running:  # an error or Ctrl-C above: pages already written stay, the rest stop
             if not job.done():
-                job.result()
+                job.cancel()
         title = f"{parameters.city_name} in Zahlen" if parameters is not None else None
         _write_index(reports, index_stories, cache, render_index, title=title)
         cache_text = json.dumps(cache, indent=1, ensure_ascii=False, sort_keys=True)
