@@ -41,15 +41,17 @@ display(Markdown(
 ))
 
 # %% [markdown]
-# **Die Behauptung.** Die Kolumne begründet, warum Ausländerbehörde und Integrationsdienste in
-# das Dezernat für Jugend, Bildung und Sport gehören:
+# **Die Behauptung.** Die Kolumne begründet, warum Krefeld Ausländerbehörde, Kommunales
+# Integrationszentrum und Migrationssozialdienst in einem Fachbereich des Dezernats für Jugend,
+# Bildung und Sport zusammengefasst hat:
 
 # %%
 show_claim("K5")
 
 # %% [markdown]
-# Ob das die richtige Zuordnung ist, entscheidet keine Statistik. Die Daten zeigen aber, wie viel
-# von der Aufgabe bei Kindern und Jugendlichen liegt.
+# Ob das die richtige Zuordnung ist, entscheidet keine Statistik. Die Daten zeigen aber, wie viele
+# der Kinder und Jugendlichen, mit denen ein solches Dezernat zu tun hat, eine
+# Migrationsgeschichte haben.
 #
 # **Die Daten.** Der Zensus 2011 (Stichtag 09.05.2011) hat die Bevölkerung nach
 # Migrationshintergrund und Alter gezählt (Tabelle 12111-07-01-4). Mit Migrationshintergrund

@@ -49,3 +49,18 @@ def test_a_verdict_word_outside_the_list_or_an_unknown_claim_is_refused() -> Non
         Verdict("K1", "stimmt", "x")
     with pytest.raises(ValueError, match="unknown claim"):
         Verdict("K9", VERDICT_WORDS[0], "x")
+
+
+# Quotation marks on the pages of stories 1 and 3 that are not the column: a programme's name,
+# the census tag, a word the text explains. Anything else in „…“ must stand in the column.
+NOT_QUOTES = {"Urban Audit", "Zensus 2011 oder 2022", "rund"}
+
+
+@pytest.mark.parametrize("notebook", ["01_wer_lebt_in_der_stadt.py", "03_jung_und_hier.py"])
+def test_stories_1_and_3_put_nothing_in_quotation_marks_the_column_does_not_say(notebook: str) -> None:
+    text = (PROJECT_ROOT / "notebooks" / notebook).read_text(encoding="utf-8")
+    column = " ".join(column_text().split())
+    quoted = re.findall(r"„([^“]+)“", text)
+    for phrase in quoted:
+        assert phrase in NOT_QUOTES or " ".join(phrase.split()) in column, phrase
+    assert "Integration ist vor allem Jugendarbeit" not in text  # the invented quote is gone
