@@ -344,3 +344,22 @@ def test_bars_of_categories_that_are_not_regions_share_one_colour() -> None:
     frame.attrs["provenance"] = provenance()
     bars = charts.compare_cities(frame, title="t")
     assert len(set(bars.data[0].marker.color)) == 1
+
+
+def test_several_snapshots_of_one_table_are_one_source_with_every_vintage() -> None:
+    """Issue 14 §3.9: a spliced series cites its table once, with each Stand, not once per download."""
+    from krefeld_data.charts.source_line import source_line
+
+    def record(sha: str, stand: str | None, retrieved: str, table: str = "12411-01-01-4") -> dict:
+        return {"source": "regio", "table": table, "producer": "Statistische Ämter des Bundes und der Länder",
+                "database": "Regionaldatenbank Deutschland", "stand": stand, "retrieved_at": retrieved,
+                "licence": "dl-de/by-2-0", "origin": "test", "sha256": sha}
+
+    line = source_line([record("a", "10.10.2017 / 11:57:53", "2026-12-01T10:00:00+00:00"),
+                        record("b", "2025-03-31", "2026-03-10T08:00:00+00:00"),
+                        record("c", "04.04.2022 07:50:07h", "2024-12-03T08:00:00+00:00"),
+                        record("d", None, "2026-12-01T10:00:00+00:00", table="12411-03-03-4")])
+    assert line.count("12411-01-01-4") == 1
+    assert "Stände 10.10.2017, 04.04.2022 und 31.03.2025" in line
+    assert "abgerufen 03.12.2024 bis 01.12.2026" in line
+    assert "12411-03-03-4 (abgerufen am 01.12.2026)" in line

@@ -230,6 +230,19 @@ def test_population_notebook_says_how_to_get_the_missing_optional_tables(samples
     assert "Urban Audit (Eurostat)" not in outputs
 
 
+def test_a_missing_section_names_only_the_tables_that_are_not_stored(samples):
+    """With urb_cpop1 stored and urb_cpopcb not, the page must not claim both are missing."""
+    from krefeld_data import datasets
+
+    store = RawStore()
+    shutil.rmtree(store.table_dir("eurostat", "urb_cpopcb"))
+    build_datasets()
+    frame, note = datasets.load_or_note("urban_audit_staatsangehoerigkeit", ["05114"])
+    assert frame is None
+    assert "Die Tabelle urb_cpopcb ist nicht gespeichert" in note
+    assert "urb_cpop1" not in note
+
+
 @pytest.mark.slow
 def test_population_notebook_for_a_kreis_without_an_urban_audit_code(samples):
     from helpers import run_notebook as run

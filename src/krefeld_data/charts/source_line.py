@@ -7,6 +7,7 @@ chart is drawn from is passed here, and the line under the chart is generated fr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +16,7 @@ from krefeld_data.raw.provenance import SAMPLE_MARK, Provenance
 from krefeld_data.util import german
 
 DERIVED_NOTE = "eigene Berechnung"
-__all__ = ["SAMPLE_MARK", "collect_provenance", "is_sample", "source_line"]
+__all__ = ["SAMPLE_MARK", "by_table", "collect_provenance", "is_sample", "source_line"]
 
 
 class MissingSourceError(KrefeldDataError):
@@ -67,12 +68,55 @@ def german_date(value: str | None) -> str:
     return german.iso_day(value)
 
 
+_DAY = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
+
+
+def _day_key(text: Any) -> tuple[str, str] | None:
+    """``(sortable ISO day, German day)`` of a Stand or timestamp, or None."""
+    match = _DAY.search(str(text or ""))
+    if not match:
+        return None
+    if match.group(1):
+        d, m, y = match.group(1), match.group(2), match.group(3)
+    else:
+        y, m, d = match.group(4), match.group(5), match.group(6)
+    return f"{y}-{m}-{d}", f"{d}.{m}.{y}"
+
+
+def _days(values: Iterable[Any]) -> list[str]:
+    keys = sorted({k for v in values if (k := _day_key(v))})
+    return [german for _, german in keys]
+
+
+def by_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per publisher, database and table: several snapshots of a table are one source.
+
+    A story that splices three downloads of 12411-01-01-4 cites the table once, with every
+    vintage (``stands``) and the range of access dates, not three times.
+    """
+    merged: dict[tuple, dict[str, Any]] = {}
+    for record in records:
+        key = (record.get("producer"), record.get("database"), record.get("source"), record.get("table"))
+        entry = merged.setdefault(key, {**record, "stands": [], "accessed": []})
+        entry["stands"].append(record.get("stand"))
+        entry["accessed"].append(record.get("retrieved_at"))
+        if record.get("origin") in ("sample", "test"):
+            entry["origin"] = record["origin"]
+    return list(merged.values())
+
+
 def _table_part(record: dict[str, Any]) -> str:
+    stands = _days(record.get("stands") or [record.get("stand")])
+    if not stands and record.get("stand") and not record.get("stands"):
+        stands = [german_date(record["stand"])]
+    accessed = _days(record.get("accessed") or [record.get("retrieved_at")])
     details = []
-    if record.get("stand"):
-        details.append(f"Stand {german_date(record['stand'])}")
-    if record.get("retrieved_at"):
-        details.append(f"abgerufen am {german_date(record['retrieved_at'])}")
+    if stands:
+        details.append(("Stand " if len(stands) == 1 else "Stände ") + _join(stands))
+    if len(accessed) == 1:
+        details.append(f"abgerufen am {accessed[0]}")
+    elif accessed:
+        details.append(f"abgerufen {accessed[0]} bis {accessed[-1]}")
     table = str(record.get("table", "?"))
     return f"{table} ({', '.join(details)})" if details else table
 
@@ -103,7 +147,7 @@ def source_line(*items: Any, derived: bool = True, prefix: str = "Quelle") -> st
             "drawn from (df.attrs['provenance'] from read_table) as sources=..."
         )
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for record in records:
+    for record in by_table(records):
         producer = record.get("producer") or "unbekannte Quelle"
         database = record.get("database") or ""
         if record.get("source") == "manual" or database == producer:

@@ -66,9 +66,16 @@ def load_or_note(name: str, regions: Iterable[str] | None = None) -> tuple[pd.Da
     except MissingDataError:
         from krefeld_data import catalog
         from krefeld_data.datasets.registry import DATASETS
+        from krefeld_data.raw.store import RawStore
 
         known = DATASETS.get(name)
         codes = list(known.tables) if known else [name]
+        store = RawStore()
+        missing = [code for code in codes if store.latest(code) is None]
+        if known and not missing:
+            return None, (f"Der Datensatz „{known.title}“ konnte aus den gespeicherten Tabellen "
+                          f"{', '.join(codes)} nicht gebaut werden; `krefeld-data build` nennt den Grund.")
+        codes = missing or codes
         commands = " und ".join(
             f"`krefeld-data fetch {code} --db {catalog.SOURCE_TABLES[code].database}`"
             if code in catalog.SOURCE_TABLES else f"`krefeld-data fetch {code}`"

@@ -173,12 +173,12 @@ def methodology(
     table_descriptions: Mapping[str, str],
 ) -> Methodology:
     """The methodology box from the story's raw snapshots and what its charts recorded."""
-    from krefeld_data.charts.source_line import citation, collect_provenance
+    from krefeld_data.charts.source_line import by_table, citation, collect_provenance
 
     records = list(records)
     all_sources = collect_provenance(list(provenance), [r.get("sources", []) for r in records])
     sources, tables = [], []
-    for record in all_sources:
+    for record in by_table(all_sources):
         tables.append(str(record.get("table", "")))
         sources.append({
             "citation": citation(record, licence=False),
