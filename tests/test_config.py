@@ -103,3 +103,15 @@ def test_the_checkout_is_found_from_the_project_itself() -> None:
     assert (here / "pyproject.toml").is_file()
     assert config.project_dir(here / "tests") == here
     assert config.project_dir(here / "src" / "krefeld_data") == here
+
+
+def test_an_editable_install_run_from_another_folder_finds_the_checkouts_notebooks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dirs_set: None) -> None:
+    # make install is editable: nothing is shipped under sys.prefix, the checkout holds the notebooks.
+    monkeypatch.setattr("sys.prefix", str(tmp_path / "empty-venv"))
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    checkout = Path(__file__).resolve().parents[1]
+    assert config.notebooks_dir() == checkout / "notebooks"
+    assert config.data_dir() == work / "data"  # data and pages still go where the journalist is

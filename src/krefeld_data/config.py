@@ -143,7 +143,13 @@ def reports_dir() -> Path:
 def shipped_notebooks_dirs() -> list[Path]:
     """Where an installed wheel put its copy of the story notebooks (environment, then user base)."""
     bases = [Path(sys.prefix), Path(sysconfig.get_config_var("userbase") or sys.prefix)]
-    return list(dict.fromkeys(base / SHIPPED_NOTEBOOKS for base in bases))
+    found = [base / SHIPPED_NOTEBOOKS for base in bases]
+    # An editable install (``make install``) ships nothing: its notebooks are the checkout's own,
+    # so `krefeld-data build` run from another folder still finds them.
+    checkout = Path(__file__).resolve().parents[2]
+    if _names_this_project(checkout / "pyproject.toml"):
+        found.append(checkout / "notebooks")
+    return list(dict.fromkeys(found))
 
 
 def notebooks_dir() -> Path:
