@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import warnings
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -87,7 +88,9 @@ def export_many(
         staged = [Path(tmp) / f"{number}{target.suffix}" for number, target in enumerate(targets)]
         heights = [int(fig.layout.height or 480) for fig in figures]
         try:
-            pio.write_images(figures, staged, width=width, height=heights, scale=scale)
+            with warnings.catch_warnings():  # plotly passes empty options that a running server ignores
+                warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+                pio.write_images(figures, staged, width=width, height=heights, scale=scale)
         except KrefeldDataError:
             raise
         except Exception as exc:  # kaleido raises plain errors; say which files failed
@@ -107,10 +110,35 @@ _queue_lock = threading.Lock()
 _queue: list[tuple[str, go.Figure, Path]] = []
 _worker: threading.Thread | None = None
 _problems: list[str] = []
+# One browser for the whole build, started while the datasets are written: a browser start
+# costs seconds, and without a running server every batch would start its own.
+_server: threading.Thread | None = None
+
+
+def _start_server() -> None:
+    try:
+        browser_path()
+        import kaleido
+
+        kaleido.start_sync_server(silence_warnings=True)
+    except Exception:  # no server: each batch starts its own browser and reports its own error
+        return
+
+
+def warm_up() -> None:
+    """Start the build's image browser in the background (idempotent; ended by wait_for_exports)."""
+    global _server
+    with _queue_lock:
+        if _server is None:
+            _server = threading.Thread(target=_start_server, name="krefeld-image-browser", daemon=True)
+            _server.start()
 
 
 def _work() -> None:
     global _worker
+    server = _server
+    if server is not None:
+        server.join()  # use the warm browser rather than starting a second one beside it
     while True:
         with _queue_lock:
             batch = list(_queue)
@@ -144,7 +172,20 @@ def wait_for_exports() -> list[str]:
         if worker is None:
             break
         worker.join()
+    _stop_server()
     with _queue_lock:
         problems = list(_problems)
         _problems.clear()
     return problems
+
+
+def _stop_server() -> None:
+    global _server
+    with _queue_lock:
+        server, _server = _server, None
+    if server is None:
+        return
+    server.join()
+    import kaleido
+
+    kaleido.stop_sync_server(silence_warnings=True)

@@ -597,6 +597,9 @@ def build_reports(
         # Kernels start and import while the datasets are written (a first build, an edited notebook).
         pool.limit(len(stories) if force else len(likely))
         pool.start()
+        from krefeld_data.charts.export import warm_up
+
+        warm_up()  # the browser for the charts' PNG/SVG starts while the datasets are written
     try:
         return _build(stories, index_stories, notebooks, reports, store, cache, summary, pool,
                       missing=missing, values=values, parameters=parameters, force=force,
