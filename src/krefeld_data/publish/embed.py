@@ -337,11 +337,11 @@ def _figure_hash(record: Mapping[str, Any]) -> str:
     return sha256_bytes(json.dumps(record.get("figure"), sort_keys=True, default=str).encode("utf-8"))
 
 
-def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
-    """PNG and SVG of every chart in one kaleido session (a browser start per image is slow)."""
+def _image_jobs(
+    items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path
+) -> tuple[list, list[Path]]:
+    """The figures and target files of the PNG and SVG of every chart in ``items``."""
     import plotly.graph_objects as go
-
-    from krefeld_data.charts.export import export_many
 
     figures, paths = [], []
     for piece, record in items:
@@ -349,21 +349,22 @@ def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports:
         for suffix in (".png", ".svg"):
             figures.append(fig)
             paths.append(reports / piece.file(suffix))
+    return figures, paths
+
+
+def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
+    """PNG and SVG of every chart in one kaleido session (a browser start per image is slow)."""
+    from krefeld_data.charts.export import export_many
+
+    figures, paths = _image_jobs(items, reports)
     export_many(figures, paths, width=IMAGE_WIDTH)
 
 
 def _submit_images(story: str, items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
     """Queue the PNG and SVG of ``items``: the build's notebooks keep running meanwhile."""
-    import plotly.graph_objects as go
-
     from krefeld_data.charts.export import export_later
 
-    figures, paths = [], []
-    for piece, record in items:
-        fig = go.Figure(record["figure"])
-        for suffix in (".png", ".svg"):
-            figures.append(fig)
-            paths.append(reports / piece.file(suffix))
+    figures, paths = _image_jobs(items, reports)
     export_later(figures, paths, label=f"story {story}")
 
 
