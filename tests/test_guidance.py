@@ -114,3 +114,35 @@ def test_report_without_account_fetches_the_nrw_tables_through_the_keyless_downl
     (snapshot,) = RawStore().snapshots("12521-03i", "nrw")
     assert snapshot.provenance.origin == "api" and snapshot.provenance.stand == "09.02.2026"
     assert "Traceback" not in out + err
+
+
+@pytest.mark.slow
+def test_a_newcomer_without_an_account_gets_a_real_nrw_page_through_the_keyless_download(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13, done when: `report` with no account fetches 12521-03i from the (replayed) NRW
+    download and builds story 1 from it: a real page, no sample mark, Krefeld's register figure."""
+    import csv
+    import html
+
+    from krefeld_data import config
+    from krefeld_data.util.german import rounded
+
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    with ReplayServer() as server:
+        point_env_at(server, monkeypatch)
+        server.add(NRW_DOWNLOAD_PATH + "12521-03i_00.csv",
+                   Reply(200, real_sample("37_").read_bytes(), "text/csv"), method="GET")
+        assert main(["report"]) == 0
+        capsys.readouterr()
+    page = config.reports_dir() / "01-wer-lebt-in-der-stadt.html"
+    assert page.is_file()
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    # Oracle: the file read with csv; continents carry one-digit codes, their sum is the total.
+    with real_sample("37_").open(encoding="latin-1", newline="") as handle:
+        rows = [r for r in csv.reader(handle, delimiter=";") if len(r) > 5 and r[1] == "05114"]
+    total = sum(int(r[5]) for r in rows if r[3].isdigit() and len(r[3]) == 1)
+    assert f"in Krefeld {rounded(total)} Ausländerinnen und Ausländer" in text
+    assert "12521-03i" in text and "IT.NRW" in text
+    assert "Beispieldaten" not in text
+    assert 'class="kd-verdict"' in text
