@@ -188,7 +188,7 @@ def load_cache(reports: Path) -> dict[str, Any]:
 def kernel_environment(record: Path) -> dict[str, str]:
     """The kernel's environment: our paths, and no credentials.
 
-    Notebooks read the raw store and never fetch, so they get neither the credential
+    Notebooks read processed datasets and never fetch, so they get neither the credential
     variables nor the user config file that may hold them.
     """
     from krefeld_data.charts.display import RECORD_ENV
