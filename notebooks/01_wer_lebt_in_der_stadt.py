@@ -313,7 +313,7 @@ else:
 #
 # - **Zensusgrundlage:** Die Einwohnerzahlen beruhen je nach Stichtag und Veröffentlichungsstand
 #   auf älteren Zählungen, dem Zensus 2011 oder dem Zensus 2022. Ein Sprung beim Wechsel ist kein
-#   Zu- oder Wegzug; wo die Grundlage nicht zu erkennen ist, steht „Zensus 2011 oder 2022“.
+#   Zu- oder Wegzug; wo die Grundlage nicht zu erkennen ist, steht *Zensus 2011 oder 2022*.
 # - **Zwei Zählungen der Ausländer:** Die Bevölkerungsfortschreibung (hier verwendet) und das
 #   Ausländerzentralregister kommen zu unterschiedlichen Zahlen; das Register meist zu höheren.
 # - **Pass ist nicht Herkunft:** Der Ausländeranteil sinkt mit jeder Einbürgerung, auch wenn

@@ -81,7 +81,7 @@ display(Markdown(story.eu_text(applications, GEO, DEBATE_YEAR, place)))
 # ## Was die Zahlen sagen – und was nicht
 #
 # - **Anträge, nicht Menschen im Land:** Gezählt werden Anträge eines Jahres. Wie viele
-#   Schutzsuchende in einer Stadt leben, zeigt die Geschichte „Schutzsuchende: vom ersten Tag an“.
+#   Schutzsuchende in einer Stadt leben, zeigt die Geschichte *Schutzsuchende: vom ersten Tag an*.
 # - **Schutzsuchende sind nicht nur Asylbewerber:** Geflüchtete aus der Ukraine etwa erhalten
 #   vorübergehenden Schutz ohne Asylantrag und fehlen in dieser Zahl.
 # - **Kennzeichen:** Eurostat markiert manche Werte, etwa als vorläufig (`p`) oder geschätzt

@@ -41,7 +41,7 @@ CAVEATS: dict[str, str] = {
         "haben nach und nach umgestellt (der 31.12.2023 beruht in Veröffentlichungen von 2024 noch "
         "auf dem Zensus 2011). Wo die Grundlage wechselt, springt die Reihe, ohne dass Menschen zu- "
         "oder fortgezogen sind; die Grafiken markieren die Brüche und verbinden die Werte nicht über "
-        "sie hinweg, und wo die Grundlage nicht zu erkennen ist, steht „Zensus 2011 oder 2022“."
+        "sie hinweg, und wo die Grundlage nicht zu erkennen ist, steht ‚Zensus 2011 oder 2022‘."
     ),
     "rounding": (
         "Rundung: Die Statistik der Schutzsuchenden rundet jeden Wert auf ein Vielfaches von 5 "
