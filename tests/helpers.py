@@ -64,3 +64,14 @@ def run_notebook(name: str, parameters: str | None = None) -> tuple[str, str]:
                 markdown.append(data["text/markdown"])
             other.append(json.dumps(data, ensure_ascii=False))
     return "\n".join(markdown), "\n".join(other)
+
+
+def samples_with_datasets(names: list[str]) -> None:
+    """Install the sample data and write ``names``; each must be written (the reasons if not)."""
+    from krefeld_data.datasets.registry import build_datasets
+    from krefeld_data.raw.store import RawStore
+    from krefeld_data.samples import install_samples
+
+    install_samples(RawStore())
+    result = build_datasets(names)
+    assert result.written == list(names), [r.reason for r in result.results]

@@ -15,14 +15,13 @@ import zipfile
 
 import pandas as pd
 import pytest
-from helpers import real_sample, run_notebook
+from helpers import real_sample, run_notebook, samples_with_datasets
 
 from krefeld_data import datasets
 from krefeld_data.datasets import protection as maker
 from krefeld_data.datasets.registry import build_datasets
 from krefeld_data.fetch.importer import import_file
-from krefeld_data.raw.store import RawStore
-from krefeld_data.samples import install_samples, sample_path
+from krefeld_data.samples import sample_path
 from krefeld_data.stories import protection as story
 from krefeld_data.stories.claims import CLAIMS, VERDICT_WORDS
 from krefeld_data.util.german import number
@@ -56,9 +55,7 @@ def real(isolated_env):
 
 @pytest.fixture
 def samples(isolated_env):
-    install_samples(RawStore())
-    result = build_datasets(DATASETS)
-    assert result.written == DATASETS, [r.reason for r in result.results]
+    samples_with_datasets(DATASETS)
     return isolated_env
 
 

@@ -13,14 +13,14 @@ import zipfile
 
 import pandas as pd
 import pytest
-from helpers import real_sample, run_notebook
+from helpers import real_sample, run_notebook, samples_with_datasets
 
 from krefeld_data import datasets
 from krefeld_data.datasets import naturalisation as maker
 from krefeld_data.datasets.registry import build_datasets
 from krefeld_data.fetch.importer import import_file
 from krefeld_data.raw.store import RawStore
-from krefeld_data.samples import install_samples, sample_path
+from krefeld_data.samples import sample_path
 from krefeld_data.stories import naturalisation as story
 from krefeld_data.stories.claims import CLAIMS
 from krefeld_data.util.german import number
@@ -46,9 +46,7 @@ def real08(isolated_env):
 
 @pytest.fixture
 def samples(isolated_env):
-    install_samples(RawStore())
-    result = build_datasets(DATASETS)
-    assert result.written == DATASETS, [r.reason for r in result.results]
+    samples_with_datasets(DATASETS)
     return isolated_env
 
 
