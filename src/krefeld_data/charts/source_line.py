@@ -84,8 +84,11 @@ def _day_key(text: Any) -> tuple[str, str] | None:
 
 
 def _days(values: Iterable[Any]) -> list[str]:
+    """Distinct days in German form, oldest first; a Stand that is no date is kept as given."""
+    values = [v for v in values if v]
     keys = sorted({k for v in values if (k := _day_key(v))})
-    return [german for _, german in keys]
+    other = dict.fromkeys(str(v) for v in values if _day_key(v) is None)
+    return [german for _, german in keys] + list(other)
 
 
 def by_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -107,8 +110,6 @@ def by_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _table_part(record: dict[str, Any]) -> str:
     stands = _days(record.get("stands") or [record.get("stand")])
-    if not stands and record.get("stand") and not record.get("stands"):
-        stands = [german_date(record["stand"])]
     accessed = _days(record.get("accessed") or [record.get("retrieved_at")])
     details = []
     if stands:
