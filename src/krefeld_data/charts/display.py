@@ -164,6 +164,9 @@ def use_renderer_in_kernels() -> None:
     """
     if "ipykernel" not in sys.modules:
         return
+    from krefeld_data.util.imports import skip_iri_grammar
+
+    skip_iri_grammar()  # plotly's renderers import nbformat → jsonschema: 1–2 s of grammar otherwise
     from plotly.io._base_renderers import MimetypeRenderer
 
     from krefeld_data.charts.theme import ensure_registered

@@ -44,6 +44,7 @@ from krefeld_data.raw.store import RawStore
 from krefeld_data.regions.resolve import CityParameters
 from krefeld_data.util.atomic import write_text_atomically
 from krefeld_data.util.fingerprint import key_of, package_fingerprint, sha256_bytes
+from krefeld_data.util.imports import skip_iri_grammar
 
 CACHE_NAME = ".build-cache.json"
 CACHE_VERSION = 1
@@ -70,18 +71,6 @@ _kd_os.chdir({cwd!r})
 _kd_os.environ[{env!r}] = {record!r}
 del _kd_os
 """
-
-
-def skip_iri_grammar() -> None:
-    """Keep jsonschema (imported by nbformat) from building its IRI grammar.
-
-    ``jsonschema._format`` imports ``rfc3987_syntax`` when it is installed, which compiles a
-    grammar at import: about 0.9 s of CPU per process, more than every other import of the build
-    together (issue 12). Notebook schemas never check the ``iri`` format, so the build process
-    does without it; jsonschema skips the checker when the import fails.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 class NotebookFailed(KrefeldDataError):

@@ -1,0 +1,120 @@
+"""Static images from the build's one browser: the same pixels as kaleido's own way, faster.
+
+kaleido reloads its page after every image; our tabs reload only every RELOAD_EVERY images
+(charts/export.py). The oracle is kaleido's unmodified class drawing the same figures, each
+on a freshly loaded page: the PNG bytes must be identical, including for charts drawn on a
+tab that has drawn others before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.machinery
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from helpers import chromium
+
+from krefeld_data import charts
+from krefeld_data.charts import export
+from krefeld_data.raw.provenance import Provenance
+
+pytestmark = pytest.mark.browser
+
+
+def _figures() -> list[go.Figure]:
+    """Three different charts from frames typed here (test data, marked as such)."""
+    record = Provenance(source="regio", table="12411-01-01-4", origin="test",
+                        retrieved_at="2026-12-01T09:00:00+00:00").to_dict()
+    over_time = pd.DataFrame({"region_code": ["05114"] * 3 + ["05111"] * 3,
+                              "region_name": ["Krefeld"] * 3 + ["Düsseldorf"] * 3,
+                              "year": [2020, 2021, 2022] * 2,
+                              "value": [227_000.0, 226_500.0, 228_000.0, 620_000.0, 619_000.0, 629_000.0]})
+    over_time.attrs["provenance"] = [record]
+    bars = over_time[over_time["year"] == 2022].copy()
+    bars.attrs["provenance"] = [record]
+    return [
+        charts.line_over_time(over_time, title="Einwohner", breaks=[2022]),
+        charts.compare_cities(bars, title="Einwohner 2022"),
+        go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2], mode="markers"), layout={"title": "Punkte"}),
+    ]
+
+
+def _kaleido_reference(figures: list[go.Figure], folder: Path, *, width: int, height: int,
+                       scale: float) -> list[bytes]:
+    """Each figure drawn by kaleido's own class, which reloads its page before every image."""
+    import kaleido
+
+    async def draw() -> None:
+        async with kaleido.Kaleido(n=1, mathjax=False) as k:
+            await k.write_fig_from_object([
+                {"fig": fig, "path": folder / f"{i}.png",
+                 "opts": {"format": "png", "width": width, "height": height, "scale": scale}}
+                for i, fig in enumerate(figures)
+            ], cancel_on_error=True)
+
+    asyncio.run(draw())
+    return [(folder / f"{i}.png").read_bytes() for i in range(len(figures))]
+
+
+@pytest.mark.parametrize("reload_every", [25, 2])
+def test_a_reused_tab_draws_the_same_png_as_a_fresh_page(tmp_path, monkeypatch, reload_every) -> None:
+    chromium()
+    monkeypatch.setattr(export, "RELOAD_EVERY", reload_every)  # 2: the reload path runs as well
+    figures = _figures() * 2  # the second round is drawn on tabs that drew all three before
+    reference_dir = tmp_path / "reference"
+    reference_dir.mkdir()
+    expected = _kaleido_reference(figures, reference_dir, width=640, height=400, scale=1)
+    targets = [tmp_path / "ours" / f"{i}.png" for i in range(len(figures))]
+    export.export_many(figures, targets, width=640, heights=[400] * len(figures), scale=1)
+    for number, (target, reference) in enumerate(zip(targets, expected, strict=True)):
+        assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert target.read_bytes() == reference, f"image {number} differs from kaleido's own"
+    assert len({t.read_bytes() for t in targets}) == 3  # three different charts, not one thrice
+
+
+def test_the_build_browser_serves_every_batch_and_ends_with_the_wait(tmp_path) -> None:
+    chromium()
+    export.warm_up()
+    first = export._browser
+    assert first is not None
+    figures = _figures()
+    export.export_later(figures[:1], [tmp_path / "a.svg"], label="story a")
+    export.export_later(figures[1:], [tmp_path / "b.png", tmp_path / "c.svg"], label="story b")
+    assert export.wait_for_exports() == []
+    assert export._browser is None  # the wait ends the browser
+    assert "<svg" in (tmp_path / "a.svg").read_text(encoding="utf-8")
+    assert "Einwohner" in (tmp_path / "a.svg").read_text(encoding="utf-8")
+    assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
+    assert not list(tmp_path.glob(".kd-images-*"))  # the staging folder is gone
+
+
+def test_a_batch_that_fails_is_named_and_leaves_no_half_file(tmp_path, monkeypatch) -> None:
+    chromium()
+    figures = _figures()
+    good = tmp_path / "good.png"
+    good.write_bytes(b"kept")  # an image from an earlier build
+    with pytest.raises(export.ExportError, match=r"other\.png, good\.png"):
+        broken = go.Figure(figures[0])
+        broken.layout.meta = {"not json": object()}  # cannot be sent to the browser
+        export.export_many([figures[1], broken], [tmp_path / "other.png", good])
+    assert good.read_bytes() == b"kept"
+    assert not (tmp_path / "other.png").exists()  # a batch lands whole or not at all
+    assert not list(tmp_path.glob(".kd-images-*"))
+
+
+def test_importing_the_chart_kit_in_a_kernel_builds_no_iri_grammar() -> None:
+    """In a kernel the kit installs its renderer (plotly loads nbformat → jsonschema); the grammar
+    jsonschema would build (1–2 s) is skipped, and the renderer is ours."""
+    # PathFinder, not sys.modules: a build test in this process may have blocked the module
+    if importlib.machinery.PathFinder.find_spec("rfc3987_syntax") is None:
+        pytest.skip("rfc3987_syntax is not installed: there is no grammar to skip")
+    code = ("import ipykernel, sys, krefeld_data.charts, plotly.io as pio; "
+            "print(repr(sys.modules.get('rfc3987_syntax', 'absent')), 'jsonschema' in sys.modules, "
+            "pio.renderers.default)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["None", "True", "krefeld"]
