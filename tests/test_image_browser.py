@@ -118,3 +118,21 @@ def test_importing_the_chart_kit_in_a_kernel_builds_no_iri_grammar() -> None:
             "pio.renderers.default)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["None", "True", "krefeld"]
+
+
+def test_a_build_starts_the_browser_only_when_images_are_missing(tmp_path) -> None:
+    """The browser costs seconds to open: a build warms it up only for a story whose PNG or SVG is
+    not on disk (an edited chart starts it later, when its images are queued)."""
+    import json
+
+    from krefeld_data.publish.embed import EMBED_FOLDER, MANIFEST, images_missing
+
+    folder = tmp_path / EMBED_FOLDER / "01-story"
+    assert images_missing(tmp_path, "01-story")  # never exported
+    folder.mkdir(parents=True)
+    (folder / MANIFEST).write_text(json.dumps([{"slug": "a"}, {"slug": "b"}]), encoding="utf-8")
+    for name in ("a.png", "a.svg", "b.png", "b.svg"):
+        (folder / name).write_bytes(b"image")
+    assert not images_missing(tmp_path, "01-story")
+    (folder / "b.svg").unlink()
+    assert images_missing(tmp_path, "01-story")

@@ -48,7 +48,9 @@ def browser_path() -> str:
 # PNG bytes (tests/test_image_browser.py compares them with kaleido's own way), so our tabs
 # reload only after this many images, which bounds what a long batch can accumulate.
 RELOAD_EVERY = 25
-IMAGE_TABS = max(1, min(2, os.cpu_count() or 1))  # two tabs: one draws while the other waits
+# One tab: a second one draws 34 images 0.8 s faster but costs 2 s of CPU to open (its first
+# page load compiles plotly.js), and a build has that CPU busy with kernels and datasets.
+IMAGE_TABS = 1
 
 
 def _kaleido_class() -> type:
@@ -211,6 +213,7 @@ def warm_up() -> None:
 
 def _work() -> None:
     global _worker
+    warm_up()  # the build's browser, if it did not start one: it serves every batch until the wait
     while True:
         with _queue_lock:
             batch = list(_queue)

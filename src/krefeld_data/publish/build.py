@@ -587,8 +587,10 @@ def build_reports(
         pool.limit(len(stories) if force else len(likely))
         pool.start()
         from krefeld_data.charts.export import warm_up
+        from krefeld_data.publish.embed import images_missing
 
-        warm_up()  # the browser for the charts' PNG/SVG starts while the datasets are written
+        if any(images_missing(reports, s.slug) for s in (stories if force else likely)):
+            warm_up()  # the browser for the charts' PNG/SVG starts while the datasets are written
     try:
         return _build(stories, index_stories, notebooks, reports, store, cache, summary, pool,
                       missing=missing, values=values, parameters=parameters, force=force,

@@ -375,6 +375,16 @@ def wait_for_images() -> list[str]:
     return wait_for_exports()
 
 
+def images_missing(reports: Path, story: str) -> bool:
+    """Whether a build of ``story`` will surely draw images: no charts exported yet, or a PNG or
+    SVG of one is gone. (An edited chart needs them too; that shows only once its notebook ran.)"""
+    charts = story_charts(reports, story)
+    folder = reports / EMBED_FOLDER / story
+    return not charts or not all(
+        (folder / f"{chart.get('slug')}{suffix}").is_file() for chart in charts for suffix in (".png", ".svg")
+    )
+
+
 def insert_embed_blocks(page: str, pieces: Iterable[ChartPiece]) -> str:
     """Replace each chart's mark on the story page with its "Grafik einbinden" block."""
     for piece in pieces:
