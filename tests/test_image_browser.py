@@ -136,3 +136,69 @@ def test_a_build_starts_the_browser_only_when_images_are_missing(tmp_path) -> No
     assert not images_missing(tmp_path, "01-story")
     (folder / "b.svg").unlink()
     assert images_missing(tmp_path, "01-story")
+
+
+def _svg_geometry(svg: str) -> dict[str, float]:
+    """Where plotly.js put the subtitle, the legend and the plot in an exported SVG (px from the top)."""
+    import re
+
+    subtitle = re.search(r'<text class="gtitle-subtitle"[^>]*\by="([\d.]+)"[^>]*font-size: ([\d.]+)px', svg)
+    legend = re.search(r'<g class="legend"[^>]*transform="translate\([\d.]+,([\d.]+)\)">'
+                       r'<rect class="bg"[^>]*height="([\d.]+)"', svg)
+    plot = re.search(r'<g class="xy" transform="translate\([\d.]+,\s*([\d.]+)\)"', svg)
+    # The source line is the annotation whose text starts with "Quelle"; its box's top edge.
+    source = re.search(r'<g class="cursor-pointer" transform="translate\([\d.]+,([\d.]+)\)">'
+                       r'<rect class="bg"[^>]*/><text class="annotation-text"[^>]*>'
+                       r'(?:<tspan[^>]*>)?Quelle', svg)
+    assert subtitle and legend and plot and source, "the SVG lacks a subtitle, legend, plot or source"
+    # Category labels under the x axis: the first line's y, and 1.3 em (13 px) per further line.
+    ticks = [float(y) + 1.3 * 13 * text.count('class="line"')
+             for y, text in re.findall(r'<g class="xtick"><text[^>]*\by="([\d.]+)"[^>]*>(.*?)</text>', svg)]
+    return {"subtitle_bottom": float(subtitle.group(1)) + float(subtitle.group(2)),
+            "legend_top": float(legend.group(1)),
+            "legend_bottom": float(legend.group(1)) + float(legend.group(2)),
+            "plot_top": float(plot.group(1)), "source_top": float(source.group(1)),
+            "ticks_bottom": max(ticks, default=0.0)}
+
+
+def test_a_legend_of_many_long_entries_stays_under_a_two_line_title(tmp_path) -> None:
+    """The static image carries title and subtitle inside the figure: a legend of three rows
+    must push the plot down, not climb into the subtitle (it did, with a fixed top margin).
+    The oracle is plotly.js itself: the positions it wrote into the SVG."""
+    chromium()
+    record = Provenance(source="regio", table="12511-01-01-4", origin="test",
+                        retrieved_at="2026-12-01T09:00:00+00:00").to_dict()
+    parts = ["Staatenlos, unbekannt, ungeklärt, ohne Angabe", "Australien und Ozeanien", "Amerika",
+             "Afrika", "Asien", "Europa"]
+    frame = pd.DataFrame([
+        {"region_code": code, "region_name": name, "kontinent": part, "value": float(10 + 7 * i + j)}
+        for i, (code, name) in enumerate([("05114", "Krefeld"), ("05111", "Düsseldorf")])
+        for j, part in enumerate(parts)
+    ])
+    frame.attrs["provenance"] = [record]
+    fig = charts.stacked_share(frame, part="kontinent", subtitle="Anteile in Prozent, 2017",
+                               title="Eingebürgerte nach Kontinent der früheren Staatsangehörigkeit")
+    svg = export.export_static(fig, tmp_path / "chart.svg").read_text(encoding="utf-8")
+    where = _svg_geometry(svg)
+    assert where["legend_bottom"] - where["legend_top"] > 50  # the entries did need several rows
+    assert where["legend_top"] >= where["subtitle_bottom"]
+    assert where["plot_top"] >= where["legend_bottom"]
+
+
+def test_the_source_line_stays_under_category_labels_of_three_lines(tmp_path) -> None:
+    """Long group names wrap under the x axis; the source line moves down with them."""
+    chromium()
+    record = Provenance(source="destatis", table="12531-0043", origin="test",
+                        retrieved_at="2026-12-01T09:00:00+00:00").to_dict()
+    groups = ["alle Schutzsuchenden", "ohne ukrainische Staatsangehörigkeit und ohne Geduldete"]
+    frame = pd.DataFrame([
+        {"region_code": code, "region_name": name, "gruppe": group, "value": 30.0 + 3 * i + j}
+        for i, (code, name) in enumerate([("05114", "Krefeld"), ("05111", "Düsseldorf")])
+        for j, group in enumerate(groups)
+    ])
+    frame.attrs["provenance"] = [record]
+    fig = charts.compare_cities(frame, group="gruppe", title="Schutzsuchende je 1.000 Einwohner",
+                                subtitle="am 31.12.2024", value_format=",.1f")
+    assert max(str(x).count("<br>") for t in fig.data for x in t.x) >= 2  # three lines or more
+    where = _svg_geometry(export.export_static(fig, tmp_path / "chart.svg").read_text(encoding="utf-8"))
+    assert where["source_top"] >= where["ticks_bottom"]

@@ -76,7 +76,9 @@ def _for_the_web(fig: go.Figure) -> go.Figure:
     """The figure without what the HTML around it says in text."""
     web = go.Figure(fig)
     web.layout.annotations = [a for a in web.layout.annotations if a.name != "kd-source"]
-    web.update_layout(title=None, meta=None, margin={"t": 36, "b": 8})
+    # The legend goes back above the plot: the static image hangs it under its own title.
+    web.update_layout(title=None, meta=None, margin={"t": 36, "b": 8},
+                      legend={"yref": "paper", "y": 1.0, "yanchor": "bottom"})
     return web
 
 

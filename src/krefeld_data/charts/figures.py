@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from krefeld_data.charts.alt_text import describe_figure
 from krefeld_data.charts.source_line import collect_provenance, is_sample, source_line
 from krefeld_data.charts.theme import (
+    DEFAULT_HEIGHT,
     FOCUS_LINE_WIDTH,
     LINE_WIDTH,
     MUTED_COLOUR,
@@ -38,6 +39,9 @@ from krefeld_data.raw.provenance import SAMPLE_MARK
 CENSUS_YEARS = (1987, 2011, 2022)
 SEX_COLOURS = ("#0072B2", "#E69F00")  # left and right half of a pyramid
 TITLE_WIDTH = 60
+TITLE_LINE_SHIFT = 12  # px: how far plotly.js lifts a title for each line beyond the first
+STATIC_WIDTH = 800  # px: the width every chart's PNG and SVG is exported at
+LEGEND_ROW = 21  # px per row of the legend (13 px font)
 SOURCE_WIDTH = 110
 GROUP_LABEL_WIDTH = 16  # characters per line of a column group's label
 
@@ -78,7 +82,33 @@ def _require_unique(df: pd.DataFrame, keys: Iterable[str | None], chart: str) ->
 
 
 def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+    """Lines of at most ``width`` characters, never breaking inside a word ("Staatsangehörig|keit")."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) if text else ""
+
+
+def legend_rows(fig: go.Figure, width: int = STATIC_WIDTH) -> int:
+    """About how many rows plotly's horizontal legend takes at ``width`` px (at least one).
+
+    plotly.js puts the entries in one row if they fit the plot's width, else in columns as wide
+    as the widest entry. Estimated from the characters (13 px legend font, 14 px axis labels),
+    erring towards more rows: it only decides how tall a short chart must grow.
+    """
+    names = [str(t.name) for t in fig.data if t.showlegend is not False and t.name]
+    if len(names) < 2:
+        return 1
+    labels = [str(y) for t in fig.data if getattr(t, "orientation", None) == "h" for y in (t.y or ())]
+    left = 12 + 7.0 * max((len(label) for label in labels), default=7)  # the y axis' labels
+    room = max(120.0, width - left - 16)
+    entries = [50 + 6.6 * len(name) for name in names]
+    if sum(entries) <= room:
+        return 1
+    return -(-len(names) // max(1, int(room // max(entries))))
+
+
+def _category_lines(fig: go.Figure) -> int:
+    """Lines of the tallest category label under the x axis (wrapped group names), at least 1."""
+    return max((x.count("<br>") + 1 for t in fig.data for x in (getattr(t, "x", None) or ())
+                if isinstance(x, str)), default=1)
 
 
 def _series_names(df: pd.DataFrame, key: str, label: str | None) -> dict[Any, str]:
@@ -141,21 +171,35 @@ def finish(
     title_text, subtitle_text = _wrap(title, TITLE_WIDTH), _wrap(subtitle or "", 80)
     title_lines = title_text.count("<br>") + 1
     subtitle_lines = subtitle_text.count("<br>") + 1 if subtitle_text else 0
+    # plotly.js centres a title of several lines on its anchor, so lines beyond the first
+    # climb above it: the pad moves them down again, and everything under the title with them.
+    shift = TITLE_LINE_SHIFT * (title_lines - 1)
     fig.update_layout(
         template=TEMPLATE_NAME,
         separators=SEPARATORS,  # set on the figure too, not only in the template
         title={"text": title_text, "subtitle": {"text": subtitle_text}, "automargin": False,
-               "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}},
+               "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14 + shift}},
     )
-    # Room above the plot for title, subtitle and the legend that sits between them and it.
-    top = 30 + 24 * title_lines + 20 * subtitle_lines + (34 if fig.layout.showlegend is not False else 0)
+    # Title and subtitle take the top of the static image (the web page shows them as text).
+    top = 30 + 24 * title_lines + 20 * subtitle_lines
+    if fig.layout.showlegend is not False:
+        # The legend hangs from the subtitle, in the figure's own coordinates: plotly.js then
+        # moves the plot down by as many legend rows as the entries need at the image's width
+        # (its margin grows to fit), instead of the legend growing up into the subtitle.
+        # A short chart with a tall legend grows, so that the plot keeps some height.
+        bottom = 52 + 14 * (_wrap(line, SOURCE_WIDTH).count("<br>") + 1)
+        rows = legend_rows(fig)
+        height = max(fig.layout.height or DEFAULT_HEIGHT, top + 13 + LEGEND_ROW * rows + bottom + 160)
+        fig.update_layout(height=height, legend={"yref": "container", "y": 1 - (top + 6) / height,
+                                                 "yanchor": "top"})
     lines = _wrap(line, SOURCE_WIDTH).count("<br>") + 1
+    below = 16 * (_category_lines(fig) - 1)  # the source line goes under wrapped axis labels
     fig.add_annotation(
         name="kd-source", text=_wrap(line, SOURCE_WIDTH), showarrow=False, align="left",
-        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-44,
+        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-44 - below,
         font={"size": 11, "color": MUTED_COLOUR},
     )
-    fig.update_layout(margin={"b": 52 + 14 * lines, "t": top})
+    fig.update_layout(margin={"b": 52 + 14 * lines + below, "t": top})
     if sample:
         # On the chart itself: a screenshot of a sample chart must not pass for real numbers.
         fig.add_annotation(

@@ -194,6 +194,9 @@ def _axis(**extra) -> dict:
     return base
 
 
+DEFAULT_HEIGHT = 440  # px, a chart's height unless its helper sets one
+
+
 def build_template() -> go.layout.Template:
     """The ``krefeld`` template; kept free of plotly's default so each page stays light."""
     palette = [FOCUS_COLOUR, *COMPARE_PALETTE]
@@ -205,7 +208,7 @@ def build_template() -> go.layout.Template:
         paper_bgcolor="white",
         plot_bgcolor="white",
         autosize=True,
-        height=440,
+        height=DEFAULT_HEIGHT,
         margin={"l": 8, "r": 16, "t": 72, "b": 8, "autoexpand": True},
         # A legend above the plot takes no width, which a phone does not have.
         legend={

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from krefeld_data.charts.display import EMBED_MARK, figure_html
+from krefeld_data.charts.figures import STATIC_WIDTH
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.publish.pages import ASSETS, EMBED_FOLDER, MANIFEST, scrub, story_charts, write_if_changed
 from krefeld_data.raw.provenance import SAMPLE_MARK
@@ -36,7 +37,7 @@ from krefeld_data.util.atomic import write_text_atomically
 
 PUBLIC_URL_ENV = "KREFELD_DATA_PUBLIC_URL"  # where reports/ is served, for absolute iframe code
 BYLINE = "krefeld-data"
-IMAGE_WIDTH = 800
+IMAGE_WIDTH = STATIC_WIDTH  # the chart kit sizes short charts for their legend at this width
 # Datawrapper's ids for our chart kinds (https://developer.datawrapper.de/docs/chart-types).
 DATAWRAPPER_TYPES = {
     "line": "d3-lines",
