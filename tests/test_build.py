@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
@@ -291,9 +292,19 @@ NAME = "a"
 # %%
 import os
 
+import pandas as pd
+import plotly.io as pio
+
+import krefeld_data.charts
+
 print("pid", os.getpid(), "cwd", os.path.basename(os.getcwd()))
 print("left over:", sorted(n for n in ("LEFT_BY_A", "NAME_OF_B") if n in dir()))
+print("settings:", pd.get_option("display.max_rows"), pio.templates.default,
+      krefeld_data.charts.current_focus().city)
 LEFT_BY_A = NAME
+pd.set_option("display.max_rows", 7)  # process-wide: the next notebook must not inherit them
+pio.templates.default = "plotly_dark"
+krefeld_data.charts.set_focus("09162")
 '''
 
 
@@ -311,4 +322,6 @@ def test_notebooks_share_a_warm_kernel_but_never_a_namespace(tmp_path) -> None:
     pids = [re.search(r"pid (\d+)", text).group(1) for text in texts]
     assert pids[0] == pids[1]  # one kernel ran both (jobs=1)
     assert all("left over: []" in text for text in texts)  # B does not see what A defined
+    settings = [re.search(r"settings: (\S+ \S+ \S+)", text).group(1) for text in texts]
+    assert settings[0] == settings[1] == f"{pd.get_option('display.max_rows')} krefeld None"
     assert all("cwd nb" in text for text in texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -363,3 +364,18 @@ def test_several_snapshots_of_one_table_are_one_source_with_every_vintage() -> N
     assert "Stände 10.10.2017, 04.04.2022 und 31.03.2025" in line
     assert "abgerufen 03.12.2024 bis 01.12.2026" in line
     assert "12411-03-03-4 (abgerufen am 01.12.2026)" in line
+
+
+def test_long_legend_entries_wrap_on_the_page_but_not_in_the_data() -> None:
+    """plotly.js does not wrap legend text; on a phone a long entry ran off the screen."""
+    long_name = "Staatenlos, unbekannt, ungeklärt, ohne Angabe"
+    frame = pd.DataFrame({"region_code": ["05114", "05114", "05111", "05111"],
+                          "region_name": ["Krefeld", "Krefeld", "Düsseldorf", "Düsseldorf"],
+                          "staag": [long_name, "Europa"] * 2, "value": [30.0, 70.0, 40.0, 60.0]})
+    frame.attrs["provenance"] = provenance()
+    fig = charts.stacked_share(frame, title="t")
+    html_text = charts.figure_html(fig)
+    names = [json.loads(f'"{raw}"') for raw in re.findall(r'"name":"((?:[^"\\]|\\.)*)"', html_text)]
+    assert "Staatenlos, unbekannt,<br>ungeklärt, ohne Angabe" in names  # the page's figure JSON
+    assert "Europa" in names
+    assert [t.name for t in fig.data] == [long_name, "Europa"]  # the figure itself keeps its names

@@ -11,7 +11,14 @@ Notebooks use::
 from __future__ import annotations
 
 from krefeld_data.charts.alt_text import describe_figure
-from krefeld_data.charts.display import chart_slug, cite, figure_html, show, use_renderer_in_kernels
+from krefeld_data.charts.display import (
+    chart_slug,
+    cite,
+    figure_html,
+    restore_defaults,
+    show,
+    use_renderer_in_kernels,
+)
 from krefeld_data.charts.export import browser_path, export_many, export_static
 from krefeld_data.charts.figures import (
     compare_cities,
@@ -44,6 +51,6 @@ __all__ = [
     "browser_path", "chart_slug", "cite", "collect_provenance", "colour_for", "compare_cities",
     "current_focus", "describe_figure", "export_many", "export_static", "figure_html", "finish",
     "format_date", "format_number", "highlight_value", "is_sample", "line_over_time",
-    "population_pyramid", "set_alt", "set_focus", "short_region_name", "show", "source_line",
-    "stacked_share",
+    "population_pyramid", "restore_defaults", "set_alt", "set_focus", "short_region_name", "show",
+    "source_line", "stacked_share",
 ]

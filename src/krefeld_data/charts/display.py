@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import unicodedata
 import uuid
 from typing import Any
@@ -37,6 +38,7 @@ from krefeld_data.raw.provenance import SAMPLE_MARK
 
 RECORD_ENV = "KREFELD_DATA_BUILD_RECORD"
 RENDERER_NAME = "krefeld"
+LEGEND_LINE = 28  # characters per line of a legend entry on the page
 EMBED_MARK = "<!--kd-embed:{slug}-->"  # where the page gets the chart's "Grafik einbinden" block
 # Slugs used so far, per record file: the build may run several notebooks in one kernel
 # (namespace reset in between), and each notebook gets its own record file.
@@ -79,6 +81,10 @@ def _for_the_web(fig: go.Figure) -> go.Figure:
     # The legend goes back above the plot: the static image hangs it under its own title.
     web.update_layout(title=None, meta=None, margin={"t": 36, "b": 8},
                       legend={"yref": "paper", "y": 1.0, "yanchor": "bottom"})
+    # plotly.js does not wrap legend entries: on a phone a long one ran off the screen.
+    for trace in web.data:
+        if trace.name and len(trace.name) > LEGEND_LINE and "<br>" not in trace.name:
+            trace.name = "<br>".join(textwrap.wrap(trace.name, LEGEND_LINE, break_long_words=False))
     return web
 
 
@@ -181,6 +187,30 @@ def use_renderer_in_kernels() -> None:
 
     pio.renderers[RENDERER_NAME] = KrefeldRenderer()
     pio.renderers.default = RENDERER_NAME
+
+
+def restore_defaults() -> None:
+    """Undo what one notebook may have changed for the next one in the same kernel.
+
+    The build reuses warm kernels (issue 12) and clears each notebook's names; this puts back
+    the process-wide settings a story could have touched: pandas' display, Styler and mode
+    options, plotly's default template and (in a kernel) renderer, and the focus city.
+    """
+    import warnings
+
+    import pandas as pd
+
+    from krefeld_data.charts.theme import TEMPLATE_NAME, ensure_registered, set_focus
+
+    with warnings.catch_warnings():  # deprecated options say so when they are reset
+        warnings.simplefilter("ignore")
+        for group in ("display", "styler", "mode"):
+            pd.reset_option(rf"^{group}\.")
+    ensure_registered()
+    pio.templates.default = TEMPLATE_NAME
+    if "ipykernel" in sys.modules:
+        use_renderer_in_kernels()
+    set_focus(None)
 
 
 def cite(*frames: Any, columns: list[str] | None = None) -> list[dict[str, Any]]:

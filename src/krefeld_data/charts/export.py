@@ -16,6 +16,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from krefeld_data.charts.theme import DEFAULT_HEIGHT
 from krefeld_data.errors import KrefeldDataError
 
 FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
@@ -139,8 +140,8 @@ def export_static(
 ) -> Path:
     """Write ``fig`` to ``path``; the format follows the file extension (png, svg, pdf)."""
     target = Path(path)
-    return export_many([fig], [target], width=width, heights=[height or int(fig.layout.height or 480)],
-                       scale=scale)[0]
+    height = height or int(fig.layout.height or DEFAULT_HEIGHT)
+    return export_many([fig], [target], width=width, heights=[height], scale=scale)[0]
 
 
 def export_many(
@@ -161,7 +162,7 @@ def export_many(
     for target in targets:
         _format_of(target)
     browser_path()
-    heights = heights or [int(fig.layout.height or 480) for fig in figures]
+    heights = heights or [int(fig.layout.height or DEFAULT_HEIGHT) for fig in figures]  # as on the page
     targets[0].parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".kd-images-", dir=targets[0].parent) as tmp:
         staged = [Path(tmp) / f"{number}{target.suffix}" for number, target in enumerate(targets)]

@@ -66,6 +66,10 @@ except Exception:  # a broken import shows in the notebook that needs it, with i
 # Run before each notebook in a reused kernel: a fresh namespace, its folder, its record file.
 RESET = """\
 get_ipython().run_line_magic("reset", "-f")
+import sys as _kd_sys
+if "krefeld_data.charts" in _kd_sys.modules:  # pandas options, plotly defaults, focus city
+    _kd_sys.modules["krefeld_data.charts"].restore_defaults()
+del _kd_sys
 import os as _kd_os
 _kd_os.chdir({cwd!r})
 _kd_os.environ[{env!r}] = {record!r}

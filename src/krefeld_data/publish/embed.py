@@ -354,7 +354,7 @@ def _image_jobs(
 
 
 def write_images(items: Sequence[tuple[ChartPiece, Mapping[str, Any]]], reports: Path) -> None:
-    """PNG and SVG of every chart in one kaleido session (a browser start per image is slow)."""
+    """PNG and SVG of every chart in one browser (a browser start per image is slow)."""
     from krefeld_data.charts.export import export_many
 
     figures, paths = _image_jobs(items, reports)
