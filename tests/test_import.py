@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import missing
+from helpers import missing, real_sample
 
 from krefeld_data.cli import main
 from krefeld_data.errors import KrefeldDataError
@@ -15,12 +15,12 @@ from krefeld_data.raw.store import RawStore
 # Real sample prefix -> (table code, database) the importer must detect.
 EXPECTED_TABLES = {
     "01_": ("12411-01-01-4", "regio"),
-    "02_": ("12411-01-01-4", "manual"),
+    "02_": ("12411-01-01-4", "regio"),  # flat files name no database: the catalogue's
     "03_": ("12411-01-01-4", "regio"),
-    "04_": ("12411-01-01-4", "manual"),
+    "04_": ("12411-01-01-4", "regio"),
     "05_": ("12531-0043", "destatis"),
-    "06_": ("12531-0043", "manual"),
-    "07_": ("1000A-2022", "manual"),
+    "06_": ("12531-0043", "destatis"),
+    "07_": ("1000A-2022", "zensus"),
     "08_": ("12511-01-01-4", "regio"),
     "09_": ("12411-03-03-4", "regio"),
     "10_": ("12111-07-01-4", "regio"),
@@ -134,3 +134,16 @@ def test_cli_import_without_code_asks_for_table(tmp_path: Path, capsys) -> None:
     assert main(["import", str(odd)]) == 1
     assert "--table CODE" in capsys.readouterr().err
     assert main(["import", str(odd), "--table", "12411-01-01-4"]) == 0
+
+
+def test_a_flat_file_gets_the_catalogues_database_only_for_a_table_the_catalogue_knows(tmp_path) -> None:
+    """Flat files name no database. For a table the catalogue keeps (12411-01-01-4 in the
+    Regionaldatenbank, per SOURCES.md) the record names it and says why; any other stays manual."""
+    sample = real_sample("02_")
+    store = RawStore(tmp_path / "raw")
+    known = import_file(sample, store=store)[0].result.snapshot.provenance
+    assert (known.source, known.database) == ("regio", "Regionaldatenbank Deutschland")
+    assert "the file names no database" in known.note
+    other = import_file(sample, store=store, table="99999-0001")[0].result.snapshot.provenance
+    assert other.source == "manual"
+    assert "names no database" not in other.note

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from krefeld_data.catalog import SOURCE_TABLES
 from krefeld_data.errors import KrefeldDataError, ParseError
 from krefeld_data.parse import sniff as formats
 from krefeld_data.raw.provenance import Provenance, scrub_query, utc_now
@@ -113,6 +114,12 @@ def import_file(
     stand, vintage, vintage_source = vintage_of(_check_parses(path).attrs)
     code = _table_code(payload, path, table)
     source = database or guess_database(payload)
+    note = f"imported from a file ({payload.kind}, {payload.encoding})"
+    if source == "manual" and code in SOURCE_TABLES:
+        # A flat file names no database; the catalogue knows where this table is published, so
+        # its source line cites the database instead of "a file imported by hand" (--db overrides).
+        source = SOURCE_TABLES[code].database
+        note += f"; the file names no database: {source}, where the catalogue keeps table {code}"
     ext = "zip" if data.startswith(formats.ZIP_MAGIC) else EXTENSIONS.get(payload.kind, "csv")
     prov = Provenance(
         source=source,
@@ -121,7 +128,7 @@ def import_file(
         retrieved_at=utc_now().isoformat(),
         content_type="application/zip" if ext == "zip" else f"text/{ext}",
         original_filename=path.name,
-        note=f"imported from a file ({payload.kind}, {payload.encoding})",
+        note=note,
         stand=stand,
         vintage=vintage,
         vintage_source=vintage_source,
