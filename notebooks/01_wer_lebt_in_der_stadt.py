@@ -26,7 +26,7 @@ from IPython.display import Markdown, display
 
 from krefeld_data import charts, datasets
 from krefeld_data.regions.registry import short_name
-from krefeld_data.stories import chart_frame, number, percent, rounded
+from krefeld_data.stories import chart_frame, in_percent, number, percent, rounded
 from krefeld_data.stories import population as facts
 from krefeld_data.stories.claims import show_claim, show_verdict
 
@@ -130,7 +130,7 @@ foreign, missing_foreign = datasets.load_or_note("auslaenderanteil", REGIONS)
 if foreign is None:
     display(Markdown(f"Für den Ausländeranteil fehlen die Daten. {missing_foreign}"))
 else:
-    shown = chart_frame(foreign.assign(share_percent=foreign["foreign_share"] * 100))
+    shown = chart_frame(in_percent(foreign, "foreign_share"))
     years = sorted(foreign["year"].dropna().unique())
     if len(years) > 1:
         fig = charts.line_over_time(
@@ -212,7 +212,7 @@ else:
     background_by_city = {short_name(k): v for k, v in zip(everyone["region_key"], everyone["share"],
                                                            strict=True) if k in CITIES}
     fig = charts.compare_cities(
-        chart_frame(everyone.assign(share_percent=everyone["share"] * 100)), value="share_percent",
+        chart_frame(in_percent(everyone, "share")), value="share_percent",
         title="Menschen mit Migrationshintergrund, Zensus 2011",
         subtitle="in Prozent der Bevölkerung in privaten Haushalten am 09.05.2011",
         value_format=",.1f", unit="Prozent", focus=CITY,
@@ -236,7 +236,7 @@ elif history.empty:
     display(Markdown("Die gespeicherte Zensus-2022-Tabelle 1000A-2022 enthält keine Region dieser Seite."))
 else:
     fig = charts.compare_cities(
-        chart_frame(history.assign(share_percent=history["share"] * 100)), value="share_percent",
+        chart_frame(in_percent(history, "share")), value="share_percent",
         title="Menschen mit Einwanderungsgeschichte, Zensus 2022",
         subtitle="in Prozent der Bevölkerung am 15.05.2022", value_format=",.1f", unit="Prozent",
         focus=CITY,
@@ -278,7 +278,7 @@ elif europe.empty:
     display(Markdown("Die gespeicherte Urban-Audit-Antwort enthält keine der Städte dieser Seite."))
 else:
     newest_europe = urban_audit.latest_shares(europe)
-    shown = chart_frame(newest_europe.assign(share_percent=newest_europe["foreign_share"] * 100))
+    shown = chart_frame(in_percent(newest_europe, "foreign_share"))
     shown["region_name"] = shown["region_name"] + " (" + shown["year"].astype(str) + ")"
     fig = charts.compare_cities(
         shown, value="share_percent",

@@ -28,7 +28,7 @@ from IPython.display import Markdown, display
 from krefeld_data import charts, datasets
 from krefeld_data.regions.registry import short_name
 from krefeld_data.stories import age as facts
-from krefeld_data.stories import chart_frame, percent, rounded
+from krefeld_data.stories import chart_frame, in_percent, percent, rounded
 from krefeld_data.stories.claims import show_claim, show_verdict
 
 CITIES = [CITY, *COMPARE]
@@ -73,8 +73,10 @@ else:
     long = young.melt(id_vars=["region_key", "region"], value_vars=["young_share", "all_share"],
                       var_name="group", value_name="share")
     long["group"] = long["group"].map({"young_share": f"unter {under} Jahren", "all_share": "alle"})
+    datasets.document(long, group=f"Altersgruppe: unter {under} Jahren oder alle Einwohner",
+                      share="Anteil mit Migrationshintergrund in der Altersgruppe (0 bis 1)")
     fig = charts.compare_cities(
-        chart_frame(long.assign(share_percent=long["share"] * 100)), value="share_percent", group="group",
+        chart_frame(in_percent(long, "share")), value="share_percent", group="group",
         title=f"Migrationshintergrund: unter {under}-Jährige und alle Einwohner",
         subtitle="in Prozent der Bevölkerung in privaten Haushalten, Zensus 2011 (09.05.2011)",
         value_format=",.1f", unit="Prozent", focus=CITY, sources=background,
@@ -102,7 +104,7 @@ else:
 # %% [markdown]
 # ## Zweite Sicht: der Pass (Bevölkerungsfortschreibung)
 #
-# Diese Sicht ist verzerrt, und zwar mit Absicht benannt: Wer hier als Kind ausländischer
+# Diese Sicht ist verzerrt, und zwar in eine bekannte Richtung: Wer hier als Kind ausländischer
 # Eltern geboren wird, ist oft von Geburt an deutsch, und jede Einbürgerung nimmt einen Menschen
 # aus der Gruppe der Ausländer heraus. Der Anteil der Jungen unter den Ausländern ist daher
 # kleiner als unter den Menschen mit Migrationsgeschichte – er sagt wenig darüber, wie viele
@@ -120,7 +122,7 @@ else:
         year = int(mine["year"].max())
         pyramid = mine.groupby(["age_from", "age_group", "nationality"], as_index=False, sort=True)
         pyramid = pyramid["share"].sum()
-        pyramid = pyramid.assign(share_percent=pyramid["share"] * 100)
+        pyramid = in_percent(pyramid, "share")
         fig = charts.population_pyramid(
             pyramid, age="age_group", sex="nationality", value="share_percent", left="deutsch",
             right="ausländisch", title=f"{name}: Altersaufbau nach Staatsangehörigkeit",
@@ -131,7 +133,7 @@ else:
         passport_under = facts.usable_bound(structure, YOUNG)
         passport = facts.young_share(structure, passport_under)
         fig = charts.compare_cities(
-            chart_frame(passport.assign(share_percent=passport["share"] * 100)), value="share_percent",
+            chart_frame(in_percent(passport, "share")), value="share_percent",
             group="nationality", title=f"Anteil unter {passport_under} Jahren nach Staatsangehörigkeit",
             subtitle=f"in Prozent der deutschen bzw. ausländischen Einwohner, 31.12.{year}",
             value_format=",.1f", unit="Prozent", focus=CITY,

@@ -260,3 +260,36 @@ def test_the_front_page_follows_the_city_and_lists_what_is_not_built(tmp_path) -
     missing = page.select(".kd-not-built li")
     assert [li["data-slug"] for li in missing] == ["02-b"]
     assert "krefeld-data fetch 12531-0043 --db destatis" in missing[0].get_text()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_column_a_demo_page_lists_is_described_as_its_dataset_says(demo: Path) -> None:
+    """"Was die Spalten bedeuten" names what each chart shows, from the data dictionary of the
+    dataset the chart was drawn from (it said "Einwohner" for naturalisations once, and
+    "Merkmal aus der Quelltabelle" for rates the story computed)."""
+    from krefeld_data.catalog import STORIES
+    from krefeld_data.datasets.datapackage import UNDESCRIBED
+    from krefeld_data.datasets.registry import DATASETS
+
+    boxes = {}
+    for story in STORIES:
+        page = BeautifulSoup((demo / f"{story.slug}.html").read_text(encoding="utf-8"), "html.parser")
+        heading = page.find("h3", string="Was die Spalten bedeuten")
+        assert heading is not None, story.slug
+        box = heading.find_next("dl")
+        boxes[story.slug] = dict(zip([dt.get_text() for dt in box.find_all("dt")],
+                                     [dd.get_text() for dd in box.find_all("dd")], strict=True))
+        undescribed = [name for name, meaning in boxes[story.slug].items() if meaning == UNDESCRIBED]
+        assert not undescribed, f"{story.slug}: {undescribed}"
+    naturalised = {name: meaning for name, meaning in boxes["04-einbuergerungen"].items()
+                   if name.startswith("value")}
+    # one entry per chart where ``value`` means different things, each named after its chart
+    assert naturalised["value (Eingebürgerte nach Kontinent der früheren Staatsangehörigkeit)"] == (
+        DATASETS["einbuergerungen_kontinente"].columns["value"])
+    assert boxes["02-schutzsuchende"]["rate"].startswith("berechnet:")
+    assert boxes["02-schutzsuchende"]["ukrainian_share"].startswith("berechnet:")
+    shares = boxes["01-wer-lebt-in-der-stadt"]
+    share_rows = [meaning for name, meaning in shares.items() if name.startswith("share_percent")]
+    assert len(share_rows) >= 2  # the foreigners' share and the migration background are not one column
+    assert any("ausländ" in meaning.lower() or "Staatsangehörigkeit" in meaning for meaning in share_rows)

@@ -146,6 +146,7 @@ def mimebundle(fig: go.Figure, *, alt: str | None = None, slug: str | None = Non
             "subtitle": meta.get("subtitle", ""), "alt": alt or meta.get("alt", ""),
             "source_line": meta["source_line"], "sources": meta.get("sources", []),
             "sample": bool(meta.get("sample")), "columns": meta.get("columns", []),
+            "column_docs": meta.get("column_docs", {}),
             "breaks": meta.get("breaks", []), "figure": json.loads(pio.to_json(fig, validate=False)),
         })
     return {"text/html": markup, "application/vnd.plotly.v1+json": copy.deepcopy(fig.to_plotly_json())}
@@ -220,6 +221,11 @@ def cite(*frames: Any, columns: list[str] | None = None) -> list[dict[str, Any]]
         raise KrefeldDataError("cite() got no provenance; pass frames read with read_table")
     if columns is None:
         columns = [c for f in frames for c in getattr(f, "columns", [])]
-    _record({"kind": "cite", "sources": records, "sample": is_sample(records),
-             "columns": list(dict.fromkeys(str(c) for c in columns))})
+    columns = list(dict.fromkeys(str(c) for c in columns))
+    known: dict[str, str] = {}
+    for frame in frames:
+        attrs = getattr(frame, "attrs", None)
+        known.update({str(k): str(v) for k, v in ((attrs or {}).get("column_docs") or {}).items()})
+    _record({"kind": "cite", "sources": records, "sample": is_sample(records), "columns": columns,
+             "column_docs": {c: known[c] for c in columns if c in known}})
     return records

@@ -207,9 +207,12 @@ def finish(
             x=0.5, y=0.5, textangle=-18, opacity=0.35,
             font={"size": 26, "color": "#B00020"},
         )
+    known = (data.attrs.get("column_docs") or {}) if data is not None else {}
     meta = {
         "kind": kind, "title": title, "subtitle": subtitle or "", "source_line": line,
         "sources": records, "sample": sample, "unit": unit, "columns": list(columns),
+        # what the shown columns mean, from the dataset and the story function that made them
+        "column_docs": {c: str(known[c]) for c in columns if c in known},
         **(extra_meta or {}),
     }
     fig.update_layout(meta=meta)

@@ -28,11 +28,11 @@ def load(name: str, regions: Iterable[str] | None = None) -> pd.DataFrame:
     ``attrs["missing_regions"]`` the requested keys the dataset does not hold.
     """
     from krefeld_data.datasets import io
+    from krefeld_data.datasets.registry import DATASETS
 
     try:
         frame = io.read_dataset(name)
     except MissingDataError:
-        from krefeld_data.datasets.registry import DATASETS
         from krefeld_data.guidance import how_to_get
 
         known = DATASETS.get(name)
@@ -44,6 +44,8 @@ def load(name: str, regions: Iterable[str] | None = None) -> pd.DataFrame:
             f"processed dataset {name!r} is not built yet; {how_to_get(list(known.tables))}, "
             "then run: krefeld-data build"
         ) from None
+    if name in DATASETS:  # what each column means travels with the frame, to the page's box
+        document(frame, **DATASETS[name].columns)
     if regions is None:
         return frame
     wanted = list(dict.fromkeys(str(r) for r in regions))
@@ -93,4 +95,17 @@ def load_or_note(name: str, regions: Iterable[str] | None = None) -> tuple[pd.Da
                       f"`krefeld-data build` erscheint dieser Abschnitt.")
 
 
-__all__ = ["load", "load_or_note"]
+__all__ = ["document", "load", "load_or_note"]
+
+
+def document(frame: pd.DataFrame, **meanings: str) -> pd.DataFrame:
+    """Say what columns of ``frame`` mean (``attrs["column_docs"]``); returns the frame.
+
+    Datasets arrive documented (:func:`load`); a story function that computes a column adds its
+    meaning here, and the chart that shows the column carries it to the page's "Was die Spalten
+    bedeuten", so a reader never sees a computed number called a column of the source table.
+    """
+    docs = dict(frame.attrs.get("column_docs") or {})
+    docs.update(meanings)
+    frame.attrs["column_docs"] = docs
+    return frame

@@ -60,7 +60,8 @@ def describe_column(column: str, dataset_columns: Mapping[str, str] | None = Non
     if column.endswith("_percent"):  # charts show shares (0 to 1) as per cent
         base = describe_column(column.removesuffix("_percent"), docs, variables)
         if base != UNDESCRIBED:
-            return re.sub(r"\s*\(0 bis 1\)", "", base) + ", in Prozent"
+            base = re.sub(r",\s*0 bis 1\)", ")", re.sub(r"\s*\(0 bis 1\)", "", base))  # "(a / b, 0 bis 1)"
+            return base + ", in Prozent"
     if column.endswith("_code"):
         base = column.removesuffix("_code")
         if base in docs or base in processed.COLUMN_DOCS or (variables and base in variables):

@@ -279,7 +279,8 @@ DATASETS: dict[str, Dataset] = {
              "des Landes", "foreigners_eu": "Einwohner mit der Staatsangehörigkeit eines anderen EU-Staats",
              "foreigners_non_eu": "Einwohner mit einer Staatsangehörigkeit außerhalb der EU",
              "foreigners": "Einwohner ohne deutsche Staatsangehörigkeit",
-             "foreign_share": "foreigners / population (0 bis 1)",
+             "foreign_share": "berechnet: Anteil ohne deutsche Staatsangehörigkeit (foreigners / population, "
+                              "0 bis 1)",
              "quality": "Kennzeichen von Eurostat der verwendeten Zellen (b = Bruch, e = geschätzt)"},
             keys=("region_key", "year"),
         ),

@@ -76,7 +76,6 @@ CAVEAT_TABLES: dict[str, tuple[str, ...]] = {
 CHART_COLUMN_DOCS = {
     "sex": "Geschlecht", "age": "Altersgruppe",
 }
-UNKNOWN_COLUMN = "Merkmal aus der Quelltabelle (Beschriftung wie veröffentlicht)"
 
 
 def dataset_column_docs(tables: Iterable[str]) -> dict[str, str]:
@@ -88,20 +87,43 @@ def dataset_column_docs(tables: Iterable[str]) -> dict[str, str]:
     from krefeld_data.datasets.registry import DATASETS
 
     wanted = set(tables)
-    docs: dict[str, str] = {}
+    meanings: dict[str, set[str]] = {}
     for dataset in DATASETS.values():
         if wanted & set(dataset.tables):
             for name, meaning in dataset.columns.items():
-                docs.setdefault(name, meaning)
-    return docs
+                meanings.setdefault(name, set()).add(meaning)
+    # ``value`` is people in one dataset and naturalisations in another: no guess between them
+    return {name: next(iter(found)) for name, found in meanings.items() if len(found) == 1}
 
 
 def column_meaning(name: str, docs: Mapping[str, str] | None = None) -> str:
     """What a column means, from the one column-doc lookup (:func:`describe_column`)."""
-    from krefeld_data.datasets.datapackage import UNDESCRIBED, describe_column
+    from krefeld_data.datasets.datapackage import describe_column
 
-    meaning = describe_column(name, {**CHART_COLUMN_DOCS, **(docs or {})})
-    return UNKNOWN_COLUMN if meaning == UNDESCRIBED else meaning
+    return describe_column(name, {**CHART_COLUMN_DOCS, **(docs or {})})
+
+
+def page_columns(records: Iterable[Mapping[str, Any]], docs: Mapping[str, str]) -> list[tuple[str, str]]:
+    """"Was die Spalten bedeuten": each column the page's charts show, with what it means there.
+
+    A chart's own record knows best (its frame carried the dataset's and the story function's
+    docs); the page's datasets are the fallback. A column that means different things in two
+    charts (``value``: people here, naturalisations there) is listed once per chart, named.
+    """
+    meanings: dict[str, dict[str, str]] = {}
+    for record in records:
+        known = {**docs, **(record.get("column_docs") or {})}
+        for name in record.get("columns", []):
+            title = str(record.get("title", ""))
+            meanings.setdefault(name, {}).setdefault(column_meaning(name, known), title)
+    columns: list[tuple[str, str]] = []
+    for name, by_meaning in meanings.items():
+        if len(by_meaning) == 1:
+            columns.append((name, next(iter(by_meaning))))
+        else:
+            columns.extend((f"{name} ({title})" if title else name, meaning)
+                           for meaning, title in by_meaning.items())
+    return columns
 
 
 def secret_values() -> list[str]:
@@ -188,9 +210,7 @@ def methodology(
         })
     unique_tables = list(dict.fromkeys(t for t in tables if t))
     datasets = [{"table": t, "description": table_descriptions.get(t, "")} for t in unique_tables]
-    used = [c for r in records for c in r.get("columns", [])]
-    docs = dataset_column_docs(unique_tables)
-    columns = [(name, column_meaning(name, docs)) for name in dict.fromkeys(used)]
+    columns = page_columns(records, dataset_column_docs(unique_tables))
     caveat_keys = [
         key for key, prefixes in CAVEAT_TABLES.items()
         if any(t.startswith(prefixes) for t in unique_tables)

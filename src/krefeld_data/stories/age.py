@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from krefeld_data.datasets import document
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.stories.claims import Verdict
 
@@ -56,7 +57,12 @@ def young_share(structure: pd.DataFrame, under: int) -> pd.DataFrame:
     )
     result["share"] = result["young"] / result["total"]
     result.attrs = dict(structure.attrs)
-    return result
+    return document(
+        result, young=f"Einwohner unter {under} Jahren in der Gruppe (deutsch bzw. ausländisch)",
+        total="alle Einwohner der Gruppe (deutsch bzw. ausländisch)",
+        share=f"berechnet: Anteil der unter {under}-Jährigen an allen Einwohnern der Gruppe "
+              "(young / total, 0 bis 1)",
+    )
 
 
 def background_by_age(background: pd.DataFrame, under: int) -> pd.DataFrame:
@@ -86,7 +92,14 @@ def background_by_age(background: pd.DataFrame, under: int) -> pd.DataFrame:
     result = pd.DataFrame(rows, columns=["region_key", "region", "young_total", "young_with",
                                          "young_share", "all_share", "unreliable"])
     result.attrs = dict(background.attrs)
-    return result
+    return document(
+        result, young_total=f"Einwohner unter {under} Jahren (Zensus 2011, Summe auf 10 gerundeter Werte)",
+        young_with="davon mit Migrationshintergrund (Summe auf 10 gerundeter Werte)",
+        young_share=f"berechnet: Anteil mit Migrationshintergrund unter den unter {under}-Jährigen "
+                    "(young_with / young_total, 0 bis 1)",
+        all_share="Anteil mit Migrationshintergrund an allen Einwohnern (0 bis 1)",
+        unreliable="wahr, wenn eine der summierten Zahlen als unsicher ('/') veröffentlicht ist",
+    )
 
 
 def comparison_word(young: float, everyone: float) -> str:

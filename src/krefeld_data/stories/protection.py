@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from krefeld_data.datasets import document
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.stories.claims import Verdict
 from krefeld_data.util import german
@@ -100,6 +101,12 @@ def totals(status: pd.DataFrame, date: pd.Timestamp | None = None) -> pd.DataFra
     result["per_1000"] = result["value"] / result["population"] * 1000
     result["per_1000_without_ukrainian"] = result["without_ukrainian"] / result["population"] * 1000
     result.attrs = dict(status.attrs)
+    document(result,
+             value="Schutzsuchende insgesamt (offen, anerkannt und abgelehnt; Summe auf 5 gerundeter Werte)",
+             ukrainian_share="berechnet: Anteil mit ukrainischer Staatsangehörigkeit "
+                             "(ukrainian / value, 0 bis 1)",
+             per_1000_without_ukrainian="berechnet: Schutzsuchende ohne ukrainische Staatsangehörigkeit "
+                                        "je 1.000 Einwohner (without_ukrainian / population × 1.000)")
     result.attrs["missing_population"] = result.loc[result["population"].isna(), "region_key"].tolist()
     return result
 
@@ -263,6 +270,9 @@ def rate_variants(table: pd.DataFrame) -> pd.DataFrame:
                       value_name="rate").dropna(subset=["rate"])
     long["variant"] = long["variant"].map(VARIANTS)
     long.attrs = dict(table.attrs)
+    document(long, variant="welche Schutzsuchenden gezählt sind: " + " oder ".join(VARIANTS.values()),
+             rate="berechnet: Schutzsuchende je 1.000 Einwohner (mit oder ohne ukrainische "
+                  "Staatsangehörigkeit, je nach variant)")
     return long.reset_index(drop=True)
 
 
