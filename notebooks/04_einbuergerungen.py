@@ -51,9 +51,9 @@ display(Markdown(
     "sich einbürgern lassen – einer der wenigen Hinweise auf Integration, die es für jede Stadt gibt.\n\n"
     f"**Die Frage.** Wie viele Menschen lassen sich in {name} einbürgern, und aus welchen Weltregionen "
     "kommen sie?\n\n"
-    "**Die Daten.** Die Einbürgerungsstatistik: Tabelle 12511-01-01-4 (nach Kontinenten), wo "
-    "gespeichert auch 12511-04-01-4 (nach ausgewählten Staatsangehörigkeiten, neuere Jahre) und die "
-    "Zahl der ausländischen Einwohner (12411-03-03-4)."
+    "**Die Daten.** Die Einbürgerungsstatistik: Tabelle 12511-01-01-4 (nach Kontinenten) und, "
+    "soweit gespeichert, 12511-04-01-4 (nach ausgewählten Staatsangehörigkeiten, neuere Jahre), "
+    "dazu die Zahl der ausländischen Einwohner (12411-03-03-4)."
 ))
 if not HAS_CITY:
     display(Markdown(f"Die gespeicherten Einbürgerungstabellen haben keine Zahlen für {name}."))
