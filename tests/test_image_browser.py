@@ -202,3 +202,23 @@ def test_the_source_line_stays_under_category_labels_of_three_lines(tmp_path) ->
     assert max(str(x).count("<br>") for t in fig.data for x in t.x) >= 2  # three lines or more
     where = _svg_geometry(export.export_static(fig, tmp_path / "chart.svg").read_text(encoding="utf-8"))
     assert where["source_top"] >= where["ticks_bottom"]
+
+
+def test_after_a_failed_batch_the_next_one_gets_a_fresh_browser(tmp_path) -> None:
+    """A batch that fails is named in one line and its browser is ended; the next batch is
+    drawn in a new one."""
+    chromium()
+    figures = _figures()
+    broken = go.Figure(figures[0])
+    broken.layout.meta = {"not json": object()}  # cannot be sent to the browser
+    export.warm_up()
+    export.export_later([broken], [tmp_path / "broken.png"], label="story b")
+    worker = export._worker
+    if worker is not None:
+        worker.join()  # the batch is done, the build has not waited yet
+    assert export._browser is None  # the failed batch ended its browser
+    export.export_later(figures[1:2], [tmp_path / "good.png"], label="story c")
+    problems = export.wait_for_exports()
+    assert len(problems) == 1 and "story b" in problems[0]
+    assert (tmp_path / "good.png").read_bytes()[:4] == b"\x89PNG"
+    assert not (tmp_path / "broken.png").exists()

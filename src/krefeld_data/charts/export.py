@@ -214,7 +214,6 @@ def warm_up() -> None:
 
 def _work() -> None:
     global _worker
-    warm_up()  # the build's browser, if it did not start one: it serves every batch until the wait
     while True:
         with _queue_lock:
             batch = list(_queue)
@@ -222,12 +221,14 @@ def _work() -> None:
             if not batch:
                 _worker = None
                 return
+        warm_up()  # the build's browser, if none is running: it serves every batch until the wait
         try:
             export_many([fig for _, fig, _ in batch], [path for _, _, path in batch])
         except KrefeldDataError as exc:
             labels = ", ".join(dict.fromkeys(label for label, _, _ in batch))
             with _queue_lock:
                 _problems.append(f"PNG/SVG of {labels} not written: {exc}")
+            _stop_browser()  # a tab that failed is not reused: the next batch gets a fresh browser
 
 
 def export_later(figures: list[go.Figure], paths: list[Path], *, label: str) -> None:
