@@ -23,7 +23,6 @@ import json
 import os
 import re
 import sys
-import textwrap
 import unicodedata
 import uuid
 from typing import Any
@@ -33,8 +32,10 @@ import plotly.io as pio
 
 from krefeld_data.charts.source_line import collect_provenance, is_sample
 from krefeld_data.charts.theme import PLOTLY_CONFIG
+from krefeld_data.datasets import column_docs
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.raw.provenance import SAMPLE_MARK
+from krefeld_data.util.text import html_lines
 
 RECORD_ENV = "KREFELD_DATA_BUILD_RECORD"
 RENDERER_NAME = "krefeld"
@@ -84,7 +85,7 @@ def _for_the_web(fig: go.Figure) -> go.Figure:
     # plotly.js does not wrap legend entries: on a phone a long one ran off the screen.
     for trace in web.data:
         if trace.name and len(trace.name) > LEGEND_LINE and "<br>" not in trace.name:
-            trace.name = "<br>".join(textwrap.wrap(trace.name, LEGEND_LINE, break_long_words=False))
+            trace.name = html_lines(trace.name, LEGEND_LINE)
     return web
 
 
@@ -222,10 +223,7 @@ def cite(*frames: Any, columns: list[str] | None = None) -> list[dict[str, Any]]
     if columns is None:
         columns = [c for f in frames for c in getattr(f, "columns", [])]
     columns = list(dict.fromkeys(str(c) for c in columns))
-    known: dict[str, str] = {}
-    for frame in frames:
-        attrs = getattr(frame, "attrs", None)
-        known.update({str(k): str(v) for k, v in ((attrs or {}).get("column_docs") or {}).items()})
+    known = column_docs(*frames)
     _record({"kind": "cite", "sources": records, "sample": is_sample(records), "columns": columns,
              "column_docs": {c: known[c] for c in columns if c in known}})
     return records

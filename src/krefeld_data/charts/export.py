@@ -16,7 +16,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from krefeld_data.charts.theme import DEFAULT_HEIGHT
+from krefeld_data.charts.theme import DEFAULT_HEIGHT, STATIC_WIDTH
 from krefeld_data.errors import KrefeldDataError
 
 FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
@@ -136,7 +136,8 @@ def _format_of(path: Path) -> str:
 
 
 def export_static(
-    fig: go.Figure, path: str | Path, *, width: int = 800, height: int | None = None, scale: float = 2
+    fig: go.Figure, path: str | Path, *, width: int = STATIC_WIDTH, height: int | None = None,
+    scale: float = 2,
 ) -> Path:
     """Write ``fig`` to ``path``; the format follows the file extension (png, svg, pdf)."""
     target = Path(path)
@@ -145,7 +146,7 @@ def export_static(
 
 
 def export_many(
-    figures: list[go.Figure], paths: list[Path], *, width: int = 800, scale: float = 2,
+    figures: list[go.Figure], paths: list[Path], *, width: int = STATIC_WIDTH, scale: float = 2,
     heights: list[int] | None = None,
 ) -> list[Path]:
     """Write many figures in one browser (one start instead of one per image).

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from krefeld_data.charts.theme import (
     MUTED_COLOUR,
     OKABE_ITO,
     SEPARATORS,
+    STATIC_WIDTH,
     TEMPLATE_NAME,
     colour_for,
     ensure_registered,
@@ -33,14 +33,15 @@ from krefeld_data.charts.theme import (
     is_focus,
     order_keys,
 )
+from krefeld_data.datasets import column_docs
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.raw.provenance import SAMPLE_MARK
+from krefeld_data.util.text import html_lines
 
 CENSUS_YEARS = (1987, 2011, 2022)
 SEX_COLOURS = ("#0072B2", "#E69F00")  # left and right half of a pyramid
 TITLE_WIDTH = 60
 TITLE_LINE_SHIFT = 12  # px: how far plotly.js lifts a title for each line beyond the first
-STATIC_WIDTH = 800  # px: the width every chart's PNG and SVG is exported at
 LEGEND_ROW = 21  # px per row of the legend (13 px font)
 SOURCE_WIDTH = 110
 GROUP_LABEL_WIDTH = 16  # characters per line of a column group's label
@@ -79,11 +80,6 @@ def _require_unique(df: pd.DataFrame, keys: Iterable[str | None], chart: str) ->
             f"{chart}: {int(repeated.sum())} rows share the same {', '.join(keys)}; one row per point "
             f"is needed{hint}"
         )
-
-
-def _wrap(text: str, width: int) -> str:
-    """Lines of at most ``width`` characters, never breaking inside a word ("Staatsangehörig|keit")."""
-    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) if text else ""
 
 
 def legend_rows(fig: go.Figure, width: int = STATIC_WIDTH) -> int:
@@ -168,7 +164,7 @@ def finish(
     records = collect_provenance(sources if sources is not None else data)
     line = source_line(records, derived=derived)
     sample = is_sample(records)
-    title_text, subtitle_text = _wrap(title, TITLE_WIDTH), _wrap(subtitle or "", 80)
+    title_text, subtitle_text = html_lines(title, TITLE_WIDTH), html_lines(subtitle or "", 80)
     title_lines = title_text.count("<br>") + 1
     subtitle_lines = subtitle_text.count("<br>") + 1 if subtitle_text else 0
     # plotly.js centres a title of several lines on its anchor, so lines beyond the first
@@ -182,24 +178,24 @@ def finish(
     )
     # Title and subtitle take the top of the static image (the web page shows them as text).
     top = 30 + 24 * title_lines + 20 * subtitle_lines
+    source_text = html_lines(line, SOURCE_WIDTH)
+    bottom = 52 + 14 * (source_text.count("<br>") + 1)
     if fig.layout.showlegend is not False:
         # The legend hangs from the subtitle, in the figure's own coordinates: plotly.js then
         # moves the plot down by as many legend rows as the entries need at the image's width
         # (its margin grows to fit), instead of the legend growing up into the subtitle.
         # A short chart with a tall legend grows, so that the plot keeps some height.
-        bottom = 52 + 14 * (_wrap(line, SOURCE_WIDTH).count("<br>") + 1)
         rows = legend_rows(fig)
         height = max(fig.layout.height or DEFAULT_HEIGHT, top + 13 + LEGEND_ROW * rows + bottom + 160)
         fig.update_layout(height=height, legend={"yref": "container", "y": 1 - (top + 6) / height,
                                                  "yanchor": "top"})
-    lines = _wrap(line, SOURCE_WIDTH).count("<br>") + 1
     below = 16 * (_category_lines(fig) - 1)  # the source line goes under wrapped axis labels
     fig.add_annotation(
-        name="kd-source", text=_wrap(line, SOURCE_WIDTH), showarrow=False, align="left",
+        name="kd-source", text=source_text, showarrow=False, align="left",
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-44 - below,
         font={"size": 11, "color": MUTED_COLOUR},
     )
-    fig.update_layout(margin={"b": 52 + 14 * lines + below, "t": top})
+    fig.update_layout(margin={"b": bottom + below, "t": top})
     if sample:
         # On the chart itself: a screenshot of a sample chart must not pass for real numbers.
         fig.add_annotation(
@@ -207,12 +203,12 @@ def finish(
             x=0.5, y=0.5, textangle=-18, opacity=0.35,
             font={"size": 26, "color": "#B00020"},
         )
-    known = (data.attrs.get("column_docs") or {}) if data is not None else {}
+    known = column_docs(data) if data is not None else {}
     meta = {
         "kind": kind, "title": title, "subtitle": subtitle or "", "source_line": line,
         "sources": records, "sample": sample, "unit": unit, "columns": list(columns),
         # what the shown columns mean, from the dataset and the story function that made them
-        "column_docs": {c: str(known[c]) for c in columns if c in known},
+        "column_docs": {c: known[c] for c in columns if c in known},
         **(extra_meta or {}),
     }
     fig.update_layout(meta=meta)
@@ -431,7 +427,7 @@ def compare_cities(
         else:
             fig = go.Figure()
         # Long group names wrap instead of turning 45°: a turned label takes the plot's height.
-        labels = [_wrap(str(g), GROUP_LABEL_WIDTH) for g in groups]
+        labels = [html_lines(str(g), GROUP_LABEL_WIDTH) for g in groups]
         for row, key in enumerate(cities, start=1):
             part = df[df[city] == key].set_index(group)[value].reindex(groups)
             trace = go.Bar(

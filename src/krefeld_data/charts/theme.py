@@ -195,6 +195,7 @@ def _axis(**extra) -> dict:
 
 
 DEFAULT_HEIGHT = 440  # px, a chart's height unless its helper sets one
+STATIC_WIDTH = 800  # px: the width every chart's PNG and SVG is exported at
 
 
 def build_template() -> go.layout.Template:

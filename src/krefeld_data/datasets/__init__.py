@@ -95,7 +95,7 @@ def load_or_note(name: str, regions: Iterable[str] | None = None) -> tuple[pd.Da
                       f"`krefeld-data build` erscheint dieser Abschnitt.")
 
 
-__all__ = ["document", "load", "load_or_note"]
+__all__ = ["column_docs", "document", "load", "load_or_note"]
 
 
 def document(frame: pd.DataFrame, **meanings: str) -> pd.DataFrame:
@@ -105,7 +105,14 @@ def document(frame: pd.DataFrame, **meanings: str) -> pd.DataFrame:
     meaning here, and the chart that shows the column carries it to the page's "Was die Spalten
     bedeuten", so a reader never sees a computed number called a column of the source table.
     """
-    docs = dict(frame.attrs.get("column_docs") or {})
-    docs.update(meanings)
-    frame.attrs["column_docs"] = docs
+    frame.attrs["column_docs"] = {**column_docs(frame), **meanings}
     return frame
+
+
+def column_docs(*frames: object) -> dict[str, str]:
+    """What the columns of ``frames`` mean, as :func:`document` noted it (later frames win)."""
+    docs: dict[str, str] = {}
+    for frame in frames:
+        attrs = getattr(frame, "attrs", None)
+        docs.update({str(k): str(v) for k, v in ((attrs or {}).get("column_docs") or {}).items()})
+    return docs

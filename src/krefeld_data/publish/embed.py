@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from krefeld_data.charts.display import EMBED_MARK, figure_html
-from krefeld_data.charts.figures import STATIC_WIDTH
+from krefeld_data.charts.theme import STATIC_WIDTH
 from krefeld_data.errors import KrefeldDataError
 from krefeld_data.publish.pages import ASSETS, EMBED_FOLDER, MANIFEST, scrub, story_charts, write_if_changed
 from krefeld_data.raw.provenance import SAMPLE_MARK

@@ -24,12 +24,12 @@ def in_percent(frame, column: str, name: str = "share_percent"):
     The new column is documented from the share's own meaning ("…, in Prozent"), so the page's
     "Was die Spalten bedeuten" says which share a chart shows, not the first one it finds.
     """
-    from krefeld_data.datasets import document
+    from krefeld_data.datasets import column_docs, document
     from krefeld_data.datasets.datapackage import UNDESCRIBED, describe_column
 
     out = frame.assign(**{name: frame[column] * 100})
     out.attrs = dict(frame.attrs)
-    meaning = describe_column(f"{column}_percent", out.attrs.get("column_docs") or {})
+    meaning = describe_column(f"{column}_percent", column_docs(out))
     return out if meaning == UNDESCRIBED else document(out, **{name: meaning})
 
 
